@@ -1,0 +1,209 @@
+"""The `postman-codegen` command: thin wiring of load -> plan -> render -> write."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .collection import load, load_environment
+from .config import Config, environment_for, expand, stem
+from .errors import GeneratorError, Notice
+from .output import (
+    build_tree, compare, lock_header, recover, sha, unified_diff, write_tree,
+)
+from .plan import Package, package_name, plan
+from .render import render_package, templates_hash
+
+EXIT_DRIFT = 1
+EXIT_USAGE = 2
+MAX_NOTICES = 20
+
+
+@dataclass(slots=True)
+class Result:
+    packages: list[Package]
+    files: dict[str, str]
+    inputs: dict[str, str]
+    notices: list[Notice]
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def generate_all(cfg: Config, progress: bool = False) -> Result:
+    """Load, plan and render every collection named by the configuration."""
+    files = expand(cfg.sources)
+    if not files:
+        raise GeneratorError(
+            "no collections found in " + ", ".join(str(s) for s in cfg.sources)
+        )
+    packages: list[Package] = []
+    rendered: dict[str, str] = {}
+    inputs: dict[str, str] = {}
+    notices: list[Notice] = []
+    names: set[str] = set()
+    for path in _progress(files, progress):
+        env_path = environment_for(path)
+        variables = load_environment(env_path) if env_path else {}
+        if env_path:
+            inputs[_display(env_path)] = sha(env_path.read_bytes())
+        collection = load(path, variables)
+        inputs[_display(path)] = sha(path.read_bytes())
+        base = cfg.packages.get(stem(path)) or cfg.packages.get(path.name)
+        name = package_name(base or stem(path))
+        unique, n = name, 2
+        while unique in names:
+            unique, n = f"{name}_{n}", n + 1
+        if unique != name:
+            notices.append(Notice(str(path), "$", f"package name {name!r} taken; using {unique!r}"))
+        names.add(unique)
+        pkg = plan(collection, variables, unique)
+        packages.append(pkg)
+        notices.extend(pkg.notices)
+        for rel, text in render_package(pkg, cfg.templates).items():
+            rendered[f"{unique}/{rel}"] = text
+    return Result(packages, rendered, inputs, notices)
+
+
+def _progress(items: list[Path], enabled: bool) -> Iterator[Path]:
+    if not enabled or len(items) < 2 or not sys.stderr.isatty():
+        yield from items
+        return
+    with click.progressbar(items, label="collections", file=sys.stderr,
+                           item_show_func=lambda p: p.name if p else "") as bar:
+        yield from bar
+
+
+def _report(notices: list[Notice], verbose: bool) -> None:
+    if not notices:
+        return
+    click.secho(f"{len(notices)} warning(s):", fg="yellow", err=True)
+    shown = notices if verbose else notices[:MAX_NOTICES]
+    for n in shown:
+        click.echo(f"  {n}", err=True)
+    if len(shown) < len(notices):
+        click.echo(f"  ... and {len(notices) - len(shown)} more (use --verbose)", err=True)
+
+
+def _run(cfg: Config, check: bool, verbose: bool, quiet: bool, jobs: int) -> int:
+    out = cfg.output
+    if not check:
+        recover(out.absolute())
+    result = generate_all(cfg, progress=not quiet)
+    header = lock_header(result.inputs, templates_hash(cfg.templates))
+    tree = build_tree(out, result.files, header, jobs=jobs)
+    changes = compare(out, tree)
+    if not quiet:
+        _report(result.notices, verbose)
+    if check:
+        if changes.empty:
+            if not quiet:
+                click.echo(f"{out}: up to date ({len(tree)} files)", err=True)
+            return 0
+        click.echo(unified_diff(out, changes), nl=False)
+        n = len(changes.write) + len(changes.delete)
+        click.secho(f"{out}: {n} file(s) out of date; run `make generate`", fg="red", err=True)
+        return EXIT_DRIFT
+    write_tree(out, changes)
+    if not quiet:
+        click.echo(
+            f"{out}: {len(result.packages)} package(s), {len(changes.write)} file(s) written, "
+            f"{len(changes.delete)} removed, {changes.unchanged} unchanged",
+            err=True,
+        )
+    return 0
+
+
+def _guard(debug: bool, fn: object, *args: object) -> int:
+    try:
+        return fn(*args)  # type: ignore[operator, no-any-return]
+    except GeneratorError as exc:
+        if debug:
+            traceback.print_exc()
+        click.secho(f"error: {exc}", fg="red", err=True)
+        return EXIT_USAGE
+    except (RecursionError, MemoryError) as exc:
+        if debug:
+            traceback.print_exc()
+        click.secho(f"error: input too large or too deeply nested ({type(exc).__name__})",
+                    fg="red", err=True)
+        return EXIT_USAGE
+    except OSError as exc:
+        if debug:
+            traceback.print_exc()
+        click.secho(f"error: {exc}", fg="red", err=True)
+        return EXIT_USAGE
+
+
+_sources = click.argument("sources", nargs=-1, type=click.Path(path_type=str))
+_output = click.option("-o", "--output", help="Output folder (default: generated/).")
+_debug = click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+_quiet = click.option("-q", "--quiet", is_flag=True, help="Print only errors and diffs.")
+_verbose = click.option("-v", "--verbose", is_flag=True, help="List every warning.")
+_jobs = click.option("-j", "--jobs", type=int, default=lambda: min(os.cpu_count() or 1, 4),
+                     show_default="cpus, at most 4", help="Parallel black workers.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="postman-codegen")
+def main() -> None:
+    """Generate typed Python API clients from Postman collections.
+
+    \b
+    Examples:
+      postman-codegen generate                      # sources from pyproject.toml
+      postman-codegen generate api.postman_collection.json -o src/clients
+      postman-codegen check                         # CI drift check, exit 1 on drift
+    """
+
+
+@main.command()
+@_sources
+@_output
+@click.option("--templates", type=click.Path(file_okay=False, path_type=str),
+              help="Folder of templates overriding the built-in ones.")
+@click.option("--check", is_flag=True, help="Write nothing; show a diff and exit 1 on drift.")
+@_debug
+@_quiet
+@_verbose
+@_jobs
+def generate(sources: tuple[str, ...], output: str | None, templates: str | None,
+             check: bool, debug: bool, quiet: bool, verbose: bool, jobs: int) -> None:
+    """Generate one package per collection into the output folder.
+
+    SOURCES are collection files, exported items, or folders of them
+    (default: `sources` of [tool.postman-codegen], else collections/).
+    """
+    sys.exit(_guard(debug, lambda: _run(Config.load(sources, output, templates), check,
+                                        verbose, quiet, jobs)))
+
+
+@main.command()
+@_sources
+@_output
+@click.option("--templates", type=click.Path(file_okay=False, path_type=str),
+              help="Folder of templates overriding the built-in ones.")
+@_debug
+@_quiet
+@_verbose
+@_jobs
+def check(sources: tuple[str, ...], output: str | None, templates: str | None,
+          debug: bool, quiet: bool, verbose: bool, jobs: int) -> None:
+    """Exit 1 with a diff when the output folder is stale (same as generate --check)."""
+    sys.exit(_guard(debug, lambda: _run(Config.load(sources, output, templates), True,
+                                        verbose, quiet, jobs)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

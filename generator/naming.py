@@ -1,0 +1,133 @@
+"""Python identifiers from arbitrary collection text.
+
+Every name that reaches generated code passes through `snake`, `pascal` or a
+`Scope`; the result is always a valid, non-reserved identifier.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+
+MAX_NAME = 60
+
+# Names a class body or a method signature of generated code relies on
+# (annotations, decorators): a field, method or parameter never takes them.
+RESERVED = frozenset(
+    set(keyword.kwlist)
+    | {
+        "str", "int", "float", "bool", "list", "dict", "object", "bytes", "tuple",
+        "classmethod", "staticmethod", "property", "datetime", "self", "cls",
+        "from_dict", "to_dict", "close", "aclose",
+        "l", "O", "I",  # ambiguous names (ruff E741)
+    }
+)
+# Class names live at module level beside the builtins and runtime names.
+CLASS_RESERVED = frozenset(
+    set(keyword.kwlist)
+    | set(dir(builtins))
+    | {
+        "JsonValue", "ParseError", "ApiError", "Unset", "UNSET", "Client", "AsyncClient",
+        "Endpoint", "ENDPOINTS", "Model", "Any", "ClassVar", "Mapping", "IO", "Self",
+    }
+)
+
+_CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def words(text: str) -> list[str]:
+    """Split any text into lowercase words: `createdById` -> created, by, id."""
+    text = unicodedata.normalize("NFKC", text)
+    ascii_text = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(c for c in ascii_text if not unicodedata.combining(c))
+    out: list[str] = []
+    for chunk in re.split(r"[^\w]+|_+", ascii_text):
+        if not chunk:
+            continue
+        for w in _CAMEL_RE.split(chunk):
+            w = "".join(c for c in w if ("a" + c).isidentifier())
+            if w:
+                out.append(w.lower())
+    return out
+
+
+def _fit(name: str) -> str:
+    if len(name) <= MAX_NAME:
+        return name
+    return name[:MAX_NAME].rstrip("_")
+
+
+def snake(text: str, fallback: str = "value") -> str:
+    """A snake_case identifier for a field, parameter or method."""
+    name = _fit("_".join(words(text))) or fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}"
+    if not name.isidentifier():  # e.g. leftover non-identifier unicode
+        name = fallback
+    if name in RESERVED:
+        name += "_"
+    return name
+
+
+def pascal(text: str, fallback: str = "Model") -> str:
+    """A PascalCase identifier for a class."""
+    name = _fit("".join(w[:1].upper() + w[1:] for w in words(text))) or fallback
+    if name[0].isdigit():
+        name = f"{fallback}{name}"
+    if not name.isidentifier():
+        name = fallback
+    if name in CLASS_RESERVED:
+        name += "_"
+    return name
+
+
+_IRREGULAR = {"data": "data", "status": "status", "address": "address", "news": "news",
+              "series": "series", "species": "species", "children": "child",
+              "people": "person", "men": "man", "women": "woman", "indices": "index",
+              "analyses": "analysis", "aliases": "alias", "statuses": "status"}
+
+
+def singular(word: str) -> str:
+    """English singular of the last word of a snake_case name (`field_mappings`)."""
+    head, _, last = word.rpartition("_")
+    lower = last.lower()
+    if lower in _IRREGULAR:
+        s = _IRREGULAR[lower]
+    elif lower.endswith("ies") and len(lower) > 4:
+        s = lower[:-3] + "y"
+    elif lower.endswith(("sses", "shes", "ches", "xes", "zzes")):
+        s = lower[:-2]
+    elif lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(lower) > 2:
+        s = lower[:-1]
+    else:
+        s = lower
+    if last != lower:  # keep the original casing of the first letter
+        s = last[: len(s)] if last.lower().startswith(s) else s
+    return f"{head}_{s}" if head else s
+
+
+class Scope:
+    """Allocates distinct identifiers within one namespace, deterministically."""
+
+    def __init__(
+        self, taken: set[str] | frozenset[str] = frozenset(),
+        reserved: frozenset[str] = RESERVED,
+    ) -> None:
+        self._reserved = reserved
+        self._taken = set(taken)
+        self._folded = {t.casefold() for t in taken}
+
+    def claim(self, base: str, sep: str = "_") -> str:
+        name = base
+        n = 2
+        while name in self._taken or name.casefold() in self._folded or name in self._reserved:
+            name = f"{base}{sep}{n}"
+            n += 1
+        self._taken.add(name)
+        self._folded.add(name.casefold())
+        return name
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._taken

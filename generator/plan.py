@@ -1,0 +1,510 @@
+"""Decide the generated API of one collection: methods, parameters, types, names.
+
+Input is a loaded `Collection`; output is a `Package`, plain data that the
+templates render. Every identifier here comes from `naming`; every string
+from the collection stays a string (render makes it a literal).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import naming
+from .bodies import parse_body, parse_request_json
+from .collection import VARIABLE_RE, Collection, Folder, KeyValue, Request, Url
+from .errors import Notice
+from .infer import (
+    MERGE_MIN_OVERLAP, ObjectT, Shape, TypeNode, TypeTable, key_overlap,
+)
+
+SKIP_HEADERS = frozenset({"content-length", "host", "connection", "transfer-encoding"})
+
+
+@dataclass(slots=True)
+class Param:
+    name: str
+    annotation: str  # Python type text
+    default: object = ...  # ... = required; otherwise a JSON-ish Python value
+    positional: bool = False
+    doc: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is ...
+
+
+@dataclass(slots=True)
+class Root:
+    """A type a method parses: its class (or adapter) and its type graph."""
+
+    node: TypeNode
+    hint: str
+    name: str = ""  # class or adapter name, set by naming
+
+
+@dataclass(slots=True)
+class Method:
+    name: str
+    qualname: str
+    source: str
+    http_method: str
+    url_template: str
+    description: str
+    params: list[Param]
+    url_parts: list[tuple[str, str]]  # ("lit", text) | ("seg", param) | ("raw", param)
+    absolute: bool
+    query: list[tuple[str, str]]  # (key, param)
+    static_query: list[tuple[str, str]]
+    headers: list[tuple[str, list[tuple[str, str]]]]  # key -> parts
+    auth: tuple[str, ...]
+    body_kind: str  # "", json, text, bytes, form, multipart, graphql
+    body_param: str = ""
+    form_fields: list[tuple[str, str, str]] = field(default_factory=list)  # key, param, kind
+    graphql: tuple[str, str] = ("", "")
+    response: Root | None = None
+    response_expect: str = "any"  # json, json_or_empty, text, any, empty
+    error: Root | None = None
+    request: Root | None = None
+    examples: list[tuple[int | None, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ClientClass:
+    name: str  # e.g. V2Client (async: Async + name)
+    attr: str  # attribute on the parent client
+    title: str  # the folder's name in the collection
+    description: str
+    methods: list[Method]
+    children: list[ClientClass]
+
+
+@dataclass(slots=True)
+class Package:
+    name: str  # python package name
+    title: str
+    description: str
+    source_file: str
+    base_url: str | None  # default, or None when it must be given
+    credentials: list[str]
+    root: ClientClass
+    classes: list[tuple[str, ObjectT]]
+    adapters: list[Root]
+    notices: list[Notice]
+    stats: dict[str, int]
+
+    def methods(self) -> list[Method]:
+        out: list[Method] = []
+
+        def walk(c: ClientClass) -> None:
+            out.extend(c.methods)
+            for child in c.children:
+                walk(child)
+
+        walk(self.root)
+        return out
+
+
+def package_name(text: str) -> str:
+    """A safe Python package (and folder) name for a collection."""
+    name = naming.snake(text, fallback="collection")
+    if name.endswith("_"):
+        name = name.rstrip("_") or "collection"
+    if name[0].isdigit() or not name.isascii():
+        name = "api_" + name if name.isascii() else "collection"
+    return name
+
+
+class _Planner:
+    def __init__(self, collection: Collection, variables: dict[str, str]) -> None:
+        self.col = collection
+        self.vars = {v.key: v.value for v in collection.variables if v.value}
+        self.vars.update({k: v for k, v in variables.items() if v})
+        self.notices: list[Notice] = list(collection.notices)
+        self.table = TypeTable()
+        self.stats: Counter[str] = Counter()
+        self.credentials: set[str] = set()
+        requests = collection.requests()
+        hosts = Counter(r.url.host for r in requests)
+        self.main_host = hosts.most_common(1)[0][0] if hosts else ""
+        # (method, "ok" | "err", shape): typed once every method is known.
+        self._pending: list[tuple[Method, str, Shape]] = []
+
+    def note(self, path: str, message: str) -> None:
+        self.notices.append(Notice(self.col.file, path, message))
+
+    # -- clients and methods --------------------------------------------
+    def client(self, folder: Folder, qual: tuple[str, ...], attr: str,
+               class_scope: naming.Scope) -> ClientClass:
+        scope = naming.Scope()
+        children: list[ClientClass] = []
+        for sub in sorted(folder.folders, key=lambda f: _order(f.source)):
+            sub_attr = scope.claim(naming.snake(sub.name, fallback="folder"))
+            sub_qual = (*qual, sub_attr)
+            cls = class_scope.claim(naming.pascal("_".join(sub_qual)) + "Client", sep="")
+            children.append(self.client(sub, sub_qual, sub_attr, class_scope))
+            children[-1].name = cls
+        methods = []
+        for req in sorted(folder.requests, key=lambda r: _order(r.source)):
+            base = naming.snake(req.name, fallback="") or _name_from_url(req)
+            name = scope.claim(base)
+            methods.append(self.method(req, name, ".".join((*qual, name))))
+        return ClientClass("", attr, folder.name, folder.description, methods, children)
+
+    def method(self, req: Request, name: str, qualname: str) -> Method:
+        scope = naming.Scope()
+        params: list[Param] = []
+        by_var: dict[str, str] = {}
+        url = req.url
+        absolute = url.host != self.main_host
+        parts: list[tuple[str, str]] = []
+        host_params: list[Param] = []
+        if absolute and url.host:
+            for kind, text in _pieces(url.host):
+                if kind == "lit":
+                    parts.append(("lit", text))
+                elif text in self.vars:
+                    parts.append(("lit", self.vars[text]))
+                else:
+                    pname = by_var.get(text) or scope.claim(naming.snake(text))
+                    if text not in by_var:
+                        by_var[text] = pname
+                        host_params.append(Param(pname, "str", positional=True,
+                                                 doc="part of the host"))
+                    parts.append(("raw", pname))
+        path_docs = {v.key: (v.description or (f"e.g. {v.value!s}" if v.value else ""))
+                     for v in url.variables}
+        required: list[Param] = []
+        optional: list[Param] = []
+        for segment in url.path:
+            parts.append(("lit", "/"))
+            m = re.fullmatch(r":([A-Za-z_][\w.-]*)", segment)
+            pieces = [("var", m.group(1))] if m else _pieces(segment)
+            for kind, text in pieces:
+                if kind == "lit":
+                    parts.append(("lit", text))
+                    continue
+                if text not in by_var:
+                    pname = scope.claim(naming.snake(text))
+                    by_var[text] = pname
+                    default = self.vars.get(text) if not m else None
+                    p = Param(pname, "str", default if default is not None else ...,
+                              positional=True, doc=path_docs.get(text, ""))
+                    (optional if default is not None else required).append(p)
+                parts.append(("seg", by_var[text]))
+        if not url.path and not parts and not absolute:
+            parts = []
+        params.extend(host_params + required + optional)
+
+        query: list[tuple[str, str]] = []
+        static_query: list[tuple[str, str]] = []
+        for q in url.query:
+            if not q.key:
+                continue
+            pname = scope.claim(naming.snake(q.key, fallback="param"))
+            value = q.value
+            if q.disabled:
+                params.append(Param(pname, "str | None", None, doc=_sample_doc(q)))
+            else:
+                default = self.substitute(value or "")
+                params.append(Param(pname, "str", default if default is not None else ...,
+                                    doc=_sample_doc(q)))
+            query.append((q.key, pname))
+
+        headers: list[tuple[str, list[tuple[str, str]]]] = []
+        auth = self.auth(req)
+        for h in req.headers:
+            if h.disabled or not h.key or h.key.lower() in SKIP_HEADERS:
+                continue
+            if auth and h.key.lower() == "authorization":
+                continue
+            hparts: list[tuple[str, str]] = []
+            for kind, text in _pieces(h.value or ""):
+                if kind == "lit":
+                    hparts.append(("lit", text))
+                elif text in by_var:
+                    hparts.append(("var", by_var[text]))
+                else:
+                    pname = scope.claim(naming.snake(text))
+                    by_var[text] = pname
+                    params.append(Param(pname, "str | None", self.vars.get(text),
+                                        doc=f"header {h.key}"))
+                    hparts.append(("var", pname))
+            headers.append((h.key, hparts))
+
+        m = Method(
+            name=name, qualname=qualname, source=req.source, http_method=req.method,
+            url_template=req.url.raw, description=req.description, params=params,
+            url_parts=parts, absolute=absolute or not self.main_host, query=query,
+            static_query=static_query, headers=headers, auth=auth, body_kind="",
+        )
+        self.body(req, m, scope)
+        self.examples(req, m)
+        return m
+
+    def substitute(self, text: str) -> str | None:
+        """Text with known variables filled in; None if one is unknown."""
+        missing = False
+
+        def repl(match: re.Match[str]) -> str:
+            nonlocal missing
+            key = match.group(1)
+            if key in self.vars:
+                return self.vars[key]
+            missing = True
+            return ""
+
+        out = VARIABLE_RE.sub(repl, text)
+        return None if missing else out
+
+    def auth(self, req: Request) -> tuple[str, ...]:
+        a = req.auth
+        if a.type in ("noauth", ""):
+            return ()
+        if a.type in ("bearer", "oauth2"):
+            self.credentials.add("access_token")
+            return ("bearer",)
+        if a.type == "basic":
+            self.credentials.update(("username", "password"))
+            return ("basic",)
+        if a.type == "apikey":
+            self.credentials.add("api_key")
+            where = "query" if a.get("in") == "query" else "header"
+            return ("apikey", where, a.get("key", "X-API-Key") or "X-API-Key")
+        self.note(req.source, f"auth type {a.type!r} is not supported; "
+                              "send credentials with the `headers` client option")
+        return ()
+
+    def body(self, req: Request, m: Method, scope: naming.Scope) -> None:
+        body = req.body
+        if body is None or req.method in ("GET", "HEAD") and body.mode == "raw" and not body.raw.strip():
+            return
+        if body.mode == "raw":
+            lang = body.language.lower()
+            parsed = parse_request_json(body.raw) if lang in ("", "json") else None
+            if parsed is not None and parsed.kind == "json" and (
+                lang == "json" or body.raw.lstrip()[:1] in "{["
+            ):
+                shape = Shape()
+                shape.observe(parsed.value)
+                m.request = self.root(shape, m.name + "_request")
+                m.body_kind = "json"
+                m.body_param = scope.claim("body")
+                # The annotation names the request model: set once names exist.
+                m.params.append(Param(m.body_param, "", doc="JSON request body"))
+            else:
+                m.body_kind = "text"
+                m.body_param = scope.claim("content")
+                m.params.append(Param(m.body_param, "str", doc=f"{lang or 'text'} request body"))
+        elif body.mode in ("urlencoded", "formdata"):
+            m.body_kind = "form" if body.mode == "urlencoded" else "multipart"
+            for f in body.fields:
+                pname = scope.claim(naming.snake(f.key, fallback="field"))
+                if f.kind == "file":
+                    m.params.append(Param(pname, "bytes | IO[bytes] | None", None,
+                                          doc=f"file part {f.key}"))
+                else:
+                    default = self.substitute(f.value or "")
+                    m.params.append(Param(pname, "str | None", default,
+                                          doc=_sample_doc(f)))
+                m.form_fields.append((f.key, pname, f.kind))
+        elif body.mode == "file":
+            m.body_kind = "bytes"
+            m.body_param = scope.claim("content")
+            m.params.append(Param(m.body_param, "bytes", doc="request body"))
+        elif body.mode == "graphql":
+            m.body_kind = "graphql"
+            q = scope.claim("query")
+            v = scope.claim("variables")
+            m.graphql = (q, v)
+            m.params.append(Param(q, "str", body.graphql_query, doc="GraphQL query"))
+            m.params.append(Param(v, "JsonValue", None, doc="GraphQL variables"))
+
+    def examples(self, req: Request, m: Method) -> None:
+        ok, err = Shape(), Shape()
+        ok_kinds: Counter[str] = Counter()
+        for ex in req.examples:
+            self.stats["examples"] += 1
+            status = ex.status
+            parsed = parse_body(ex.body)
+            m.examples.append((status, parsed.kind))
+            if status is None:
+                if parsed.kind == "json":
+                    self.note(ex.source, "example has no status code; "
+                                         "its JSON body is taken as the success shape")
+                    status = 200
+                else:
+                    continue
+            if 200 <= status < 300:
+                ok_kinds[parsed.kind] += 1
+                if parsed.kind == "json":
+                    ok.observe(parsed.value)
+                    self.stats["json_examples"] += 1
+                elif parsed.kind == "text":
+                    self.note(ex.source, f"example body is not JSON ({parsed.reason}); "
+                                         "the request is typed from the other examples")
+                    self.stats["skipped"] += 1
+            elif status >= 400:
+                if parsed.kind == "json":
+                    err.observe(parsed.value)
+                    self.stats["json_examples"] += 1
+                elif parsed.kind == "text":
+                    self.stats["skipped"] += 1
+                    self.note(ex.source, f"error example body is not JSON ({parsed.reason})")
+        if ok_kinds["json"]:
+            m.response = Root(self.table.unknown(), m.name)
+            m.response_expect = "json_or_empty" if ok_kinds["empty"] else "json"
+            self._pending.append((m, "ok", ok))
+        elif ok_kinds["text"]:
+            m.response_expect = "text"
+        elif ok_kinds["empty"]:
+            m.response_expect = "empty"
+        else:
+            m.response_expect = "any"
+        if not err.empty:
+            m.error = Root(self.table.unknown(), m.name + "_error")
+            self._pending.append((m, "err", err))
+
+    def root(self, shape: Shape, hint: str) -> Root:
+        return Root(self.table.build(shape, hint), hint)
+
+    # -- types -----------------------------------------------------------
+    def type_roots(self) -> None:
+        """Build response and error types; same-named similar bodies share a class.
+
+        Two requests of the same name (Zoho's `Job Details` on API v2 and v2.1)
+        whose bodies overlap in most keys get one merged model, so the client
+        returns the same type for both (fields of one version are optional).
+        """
+        buckets: dict[str, list[tuple[Shape, list[Root]]]] = {}
+        for m, which, shape in self._pending:
+            root = m.response if which == "ok" else m.error
+            assert root is not None
+            base = naming.pascal(_root_base(m.name)) + ("Error" if which == "err" else "")
+            group = buckets.setdefault(base, [])
+            for bucket_shape, roots in group:
+                if _object_only(shape) and _object_only(bucket_shape) and (
+                    key_overlap(shape, bucket_shape) >= MERGE_MIN_OVERLAP
+                ):
+                    bucket_shape.merge(shape)
+                    roots.append(root)
+                    break
+            else:
+                group.append((shape.copy(), [root]))
+        for base, group in buckets.items():
+            for i, (shape, roots) in enumerate(group):
+                hint = base if i == 0 else base + str(i + 1)
+                node = self.table.build(shape, hint)
+                for r in roots:
+                    r.node, r.hint = node, hint
+
+
+def _object_only(shape: Shape) -> bool:
+    return bool(shape.objs) and not (shape.arrs or shape.strs or shape.ints or shape.floats
+                                     or shape.bools)
+
+
+def _root_base(method_name: str) -> str:
+    return re.sub(r"_\d+$", "", method_name.rstrip("_")) or method_name
+
+
+def _order(source: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\[(\d+)\]", source))
+
+
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """Split `v{{version}}x` into literal and variable pieces."""
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for match in VARIABLE_RE.finditer(text):
+        if match.start() > pos:
+            out.append(("lit", text[pos:match.start()]))
+        out.append(("var", match.group(1)))
+        pos = match.end()
+    if pos < len(text):
+        out.append(("lit", text[pos:]))
+    return out
+
+
+def _sample_doc(kv: KeyValue) -> str:
+    parts = []
+    if kv.description:
+        parts.append(kv.description)
+    if kv.value:
+        parts.append(f"e.g. {kv.value}")
+    return " ".join(parts)
+
+
+def _name_from_url(req: Request) -> str:
+    words = [req.method.lower()]
+    for seg in req.url.path:
+        if not seg.startswith((":", "{{")):
+            words.append(seg)
+    return naming.snake("_".join(words), fallback="request")
+
+
+def plan(collection: Collection, variables: dict[str, str] | None = None,
+         name: str | None = None) -> Package:
+    """The generated API of a collection."""
+    p = _Planner(collection, variables or {})
+    class_scope = naming.Scope(reserved=naming.CLASS_RESERVED)
+    root = p.client(collection.root, (), "", class_scope)
+    root.name = "Client"
+    p.type_roots()
+    methods: list[Method] = []
+
+    def walk(c: ClientClass) -> None:
+        methods.extend(c.methods)
+        for child in c.children:
+            walk(child)
+
+    walk(root)
+    classes = assign_class_names(p.table, class_scope)
+    adapters: list[Root] = []
+    seen_adapters: dict[int, str] = {}
+    for m in methods:
+        for r in (m.response, m.error, m.request):
+            if r is None:
+                continue
+            if isinstance(r.node, ObjectT):
+                r.name = dict((id(o), n) for n, o in classes)[id(r.node)]
+            elif r.node.uid in seen_adapters:
+                r.name = seen_adapters[r.node.uid]
+            else:
+                r.name = class_scope.claim(naming.pascal(r.hint) + "Parser", sep="")
+                seen_adapters[r.node.uid] = r.name
+                adapters.append(r)
+    base_url = None
+    if p.main_host:
+        base_url = p.substitute(p.main_host)
+        if base_url is not None and "://" not in base_url:
+            base_url = None
+    stats = dict(p.stats)
+    stats["requests"] = len(methods)
+    return Package(
+        name=name or package_name(collection.name),
+        title=collection.name,
+        description=collection.description,
+        source_file=collection.file,
+        base_url=base_url,
+        credentials=sorted(p.credentials),
+        root=root,
+        classes=classes,
+        adapters=adapters,
+        notices=p.notices,
+        stats=stats,
+    )
+
+
+def assign_class_names(table: TypeTable, scope: naming.Scope) -> list[tuple[str, ObjectT]]:
+    """Class names from JSON paths, in first-built order; clashes get qualified."""
+    out: list[tuple[str, ObjectT]] = []
+    for obj in table.objects:
+        base = naming.pascal(obj.hint, fallback="Model")
+        if base in scope or base in naming.CLASS_RESERVED:
+            qualified = naming.pascal(f"{obj.parent}_{obj.hint}", fallback="Model")
+            base = qualified if obj.parent else base
+        out.append((scope.claim(base, sep=""), obj))
+    # Parents are built after their children; list parents first for reading.
+    return out
