@@ -1,0 +1,45 @@
+# Two commands set everything up on a fresh machine: `make generate`, `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+CORPUS ?= ../shared/corpus
+
+.PHONY: generate check test test-corpus stats bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# The project itself (editable), reinstalled when pyproject.toml changes.
+$(VENV)/.project: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	touch $@
+
+# What the tests need on top (pytest, syrupy, mypy, ruff, httpx, ...).
+$(VENV)/.test: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(VENV)/.project $@
+
+generate: $(VENV)/.project
+	$(BIN)/postman-codegen generate
+
+check: $(VENV)/.project
+	$(BIN)/postman-codegen check
+
+test: $(VENV)/.test
+	$(PY) -m pytest -n 2 -q
+
+# Every corpus collection, the largest ones included, then the stats table.
+test-corpus: $(VENV)/.test
+	$(PY) -m pytest -n 2 -q --run-slow tests/test_corpus.py
+	$(BIN)/postman-codegen stats $(CORPUS)
+
+stats: $(VENV)/.project
+	$(BIN)/postman-codegen stats $(CORPUS)
+
+bench: $(VENV)/.test
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

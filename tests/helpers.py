@@ -1,0 +1,152 @@
+"""Helpers for tests: run the CLI in-process, import generated packages, walk models."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import itertools
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import jmespath
+from click.testing import CliRunner, Result
+
+from generator.bodies import parse_body
+from generator.cli import main
+from generator.infer import placeholder_kind
+
+_counter = itertools.count()
+
+
+def run_cli(*args: str | Path) -> Result:
+    """`postman-codegen ARGS` in-process; the result has exit_code, stdout, stderr."""
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def generate(sources: list[Path] | Path, out: Path, *extra: str) -> Result:
+    srcs = sources if isinstance(sources, list) else [sources]
+    result = run_cli("generate", "-q", "-j", "1", "-o", out, *extra, *srcs)
+    assert result.exit_code == 0, result.output + (result.stderr or "")
+    return result
+
+
+def import_package(path: Path) -> ModuleType:
+    """Import a generated package folder under a fresh, unique module name."""
+    name = f"gen_{path.name}_{next(_counter)}"
+    spec = importlib.util.spec_from_file_location(
+        name, path / "__init__.py", submodule_search_locations=[str(path)]
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def item_at(collection: dict[str, Any], source: str) -> dict[str, Any]:
+    """The item at an ENDPOINTS `source` path such as `item[1].item[0]`."""
+    node: Any = collection
+    if source.startswith("collection."):
+        node = node["collection"]
+    for index in re.findall(r"item\[(\d+)\]", source):
+        node = node["item"][int(index)]
+    if "request" not in node and "item" in node and len(node["item"]) == 1:
+        node = node["item"][0]
+    return node
+
+
+def load_collection(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text("utf-8-sig"))
+    if "info" not in data and "request" in data:
+        data = {"item": [data]}
+    return data
+
+
+def has_placeholder(value: Any) -> bool:
+    """True if an OpenAPI placeholder (`"<integer>"`) stands in for a non-string value."""
+    if isinstance(value, str):
+        kind = placeholder_kind(value)
+        return kind is not None and kind != "str"
+    if isinstance(value, list):
+        return any(has_placeholder(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_placeholder(v) for v in value.values())
+    return False
+
+
+def json_examples(package: ModuleType, collection: dict[str, Any]) -> Iterator[tuple[Any, str, Any, Any]]:
+    """(endpoint, example name, parse type, body) for every JSON example with a type."""
+    for ep in package.ENDPOINTS:
+        item = item_at(collection, ep.source)
+        for i, ex in enumerate(item.get("response") or []):
+            if not isinstance(ex, dict):
+                continue
+            parsed = parse_body(ex.get("body") if isinstance(ex.get("body"), str) else None)
+            if parsed.kind != "json":
+                continue
+            code = ex.get("code")
+            status = code if isinstance(code, int) else None
+            if status is None or 200 <= status < 300:
+                t = ep.response_type
+            elif status >= 400:
+                t = ep.error_type
+            else:
+                continue
+            if t is not None:
+                yield ep, f"{ep.source}.response[{i}]", t, parsed.value
+
+
+def quote_key(key: str) -> str:
+    return json.dumps(key)
+
+
+def leaves(value: Any, expr: str) -> Iterator[tuple[str, Any]]:
+    """(jmespath expression, Python leaf value) for every leaf of a parsed value."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            key = f.metadata["json_key"]
+            child = getattr(value, f.name)
+            step = f"{expr}.{quote_key(key)}" if expr else quote_key(key)
+            if type(child).__name__ == "Unset":
+                yield step, child
+                continue
+            yield from leaves(child, step)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from leaves(item, f"{expr}[{i}]" if expr else f"[{i}]")
+    elif isinstance(value, dict) and not dataclasses.is_dataclass(value):
+        for k, item in value.items():
+            yield from leaves(item, f"{expr}.{quote_key(k)}" if expr else quote_key(k))
+    else:
+        yield expr or "@", value
+
+
+def check_example(t: Any, body: Any) -> int:
+    """Round-trip one body and check every leaf against jmespath; returns leaves checked."""
+    obj = t.from_dict(body)
+    assert t.to_dict(obj) == body, "to_dict(from_dict(body)) != body"
+    n = 0
+    for expr, leaf in leaves(obj, ""):
+        expected = jmespath.search(expr, body)
+        if type(leaf).__name__ == "Unset":
+            assert expected is None, expr
+            continue
+        if hasattr(leaf, "isoformat"):
+            leaf = getattr(leaf, "text", None) or leaf.isoformat()
+        assert leaf == expected and type(leaf) is type(expected), (expr, leaf, expected)
+        n += 1
+    return n
+
+
+def mypy(paths: list[Path]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+         "--cache-dir", "/dev/null", *map(str, paths)],
+        capture_output=True, text=True, cwd=paths[0].parent,
+    )
