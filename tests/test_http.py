@@ -1,0 +1,175 @@
+"""Generated clients called for real over HTTP, against a local server replaying examples."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import COLLECTIONS
+from helpers import generate, import_package, load_collection
+
+
+class Replay:
+    """A server on 127.0.0.1 that answers each request with the queued example."""
+
+    def __init__(self) -> None:
+        self.answer: tuple[int, list[tuple[str, str]], bytes] = (200, [], b"{}")
+        self.requests: list[dict[str, Any]] = []
+        replay = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                replay.requests.append({
+                    "method": self.command, "path": self.path,
+                    "headers": dict(self.headers.items()),
+                    "body": self.rfile.read(length) if length else b"",
+                })
+                status, headers, body = replay.answer
+                self.send_response(status)
+                for k, v in headers:
+                    if k.lower() not in ("content-length", "transfer-encoding",
+                                         "content-encoding", "connection"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def example(self, ex: dict[str, Any]) -> None:
+        headers = [(h["key"], h["value"]) for h in ex.get("header") or []]
+        self.answer = (ex["code"], headers, (ex.get("body") or "").encode())
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Replay]:
+    replay = Replay()
+    replay.thread.start()
+    yield replay
+    replay.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def pkgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("gen")
+    generate(COLLECTIONS, out)
+    return {n: import_package(out / n) for n in ("zoho_crm", "salesforce_bulk")}
+
+
+ZOHO = load_collection(COLLECTIONS / "zoho_crm.postman_collection.json")
+ZOHO_CASES = [
+    (folder, ex_index)
+    for folder in (0, 1)
+    for ex_index in range(len(ZOHO["item"][folder]["item"][0]["response"]))
+]
+
+
+@pytest.mark.parametrize(("folder", "index"), ZOHO_CASES)
+def test_zoho_client_answers_each_saved_example(
+    server: Replay, pkgs: dict[str, Any], folder: int, index: int
+) -> None:
+    zoho = pkgs["zoho_crm"]
+    example = ZOHO["item"][folder]["item"][0]["response"][index]
+    server.example(example)
+    body = json.loads(example["body"])
+    with zoho.Client(server.url, access_token="tok-123") as client:
+        sub = client.v2 if folder == 0 else client.v2_1
+        if example["code"] < 400:
+            result = sub.job_details("4150868000005392002")
+            assert isinstance(result, zoho.JobDetails)
+            assert result.to_dict() == body
+        else:
+            with pytest.raises(zoho.ApiError) as err:
+                sub.job_details("4150868000005392002")
+            assert err.value.status == example["code"]
+            assert isinstance(err.value.body, zoho.JobDetailsError)
+            assert err.value.body.code == body["code"]
+            assert json.loads(err.value.text) == body
+    sent = server.requests[-1]
+    version = "v2" if folder == 0 else "v2.1"
+    assert sent["method"] == "GET"
+    assert sent["path"] == f"/crm/bulk/{version}/write/4150868000005392002"
+    assert sent["headers"]["Authorization"] == "Bearer tok-123"
+
+
+def test_async_client_returns_the_same_type(server: Replay, pkgs: dict[str, Any]) -> None:
+    zoho = pkgs["zoho_crm"]
+    example = ZOHO["item"][1]["item"][0]["response"][0]
+    server.example(example)
+
+    async def call() -> Any:
+        async with zoho.AsyncClient(server.url, access_token="t") as client:
+            return await client.v2_1.job_details("42")
+
+    result = asyncio.run(call())
+    assert isinstance(result, zoho.JobDetails)
+    assert isinstance(result.resource[0].module, zoho.Module)
+    assert result.created_time.isoformat() == "2021-05-11T12:38:29+05:30"
+
+
+def test_salesforce_version_defaults_to_the_collection_variable(
+    server: Replay, pkgs: dict[str, Any]
+) -> None:
+    sf = pkgs["salesforce_bulk"]
+    col = load_collection(COLLECTIONS / "salesforce_bulk.postman_collection.json")
+    server.example(col["item"][0]["response"][0])
+    with sf.Client(server.url, access_token="abc") as client:
+        info = client.get_job_info("750x")
+        assert info.api_version == 58 and info.created_date == "<datetime>"
+        assert server.requests[-1]["path"] == "/services/data/v58.0/jobs/ingest/750x"
+        client.get_job_info("750x", version="59.0")
+        assert server.requests[-1]["path"] == "/services/data/v59.0/jobs/ingest/750x"
+
+
+def test_enabled_headers_are_sent(server: Replay, pkgs: dict[str, Any]) -> None:
+    sf = pkgs["salesforce_bulk"]
+    col = load_collection(COLLECTIONS / "salesforce_bulk.postman_collection.json")
+    server.example(col["item"][1]["response"][0])
+    with sf.Client(server.url, access_token="abc") as client:
+        details = client.get_job_details("750D00000004SkGIAU")
+    assert details.api_version == 36.0
+    sent = server.requests[-1]
+    assert sent["headers"]["Accept"] == "application/json"
+    assert sent["path"] == "/services/async/58.0/job/750D00000004SkGIAU"
+
+
+def test_path_parameters_cannot_change_the_path(server: Replay, pkgs: dict[str, Any]) -> None:
+    zoho = pkgs["zoho_crm"]
+    server.example(ZOHO["item"][0]["item"][0]["response"][0])
+    with zoho.Client(server.url) as client:
+        client.v2.job_details("../admin?x=1")
+        assert server.requests[-1]["path"] == "/crm/bulk/v2/write/..%2Fadmin%3Fx%3D1"
+        client.v2.job_details("..")
+        assert server.requests[-1]["path"] == "/crm/bulk/v2/write/%2E%2E"
+
+
+def test_a_response_of_the_wrong_shape_raises_parse_error(
+    server: Replay, pkgs: dict[str, Any]
+) -> None:
+    zoho = pkgs["zoho_crm"]
+    server.answer = (200, [("Content-Type", "application/json")], b'{"status": 3}')
+    with zoho.Client(server.url) as client, pytest.raises(zoho.ParseError) as err:
+        client.v2.job_details("1")
+    assert err.value.path == "$.status"
+
+
+def test_header_values_cannot_inject_headers(server: Replay, pkgs: dict[str, Any]) -> None:
+    zoho = pkgs["zoho_crm"]
+    with zoho.Client(server.url, access_token="x\r\nX-Evil: 1") as client:
+        with pytest.raises(ValueError):
+            client.v2.job_details("1")
