@@ -277,7 +277,7 @@ class _Loader:
         elif isinstance(code, str) and code.strip().isdigit():
             status = int(code)
         else:
-            status = _status_from_text(resp.get("status"))
+            status = status_from_text(resp.get("status"))
         body = resp.get("body")
         if body is not None and not isinstance(body, str):
             # Some exporters store the parsed JSON; keep it as JSON text.
@@ -478,7 +478,7 @@ def _json_kind(value: object) -> str:
     return "an object"
 
 
-def _status_from_text(text: object) -> int | None:
+def status_from_text(text: object) -> int | None:
     from http import HTTPStatus
 
     if not isinstance(text, str):

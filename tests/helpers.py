@@ -18,6 +18,7 @@ import jmespath
 from click.testing import CliRunner, Result
 
 from generator.bodies import parse_body
+from generator.collection import status_from_text
 from generator.cli import main
 from generator.infer import placeholder_kind
 
@@ -91,7 +92,7 @@ def json_examples(package: ModuleType, collection: dict[str, Any]) -> Iterator[t
             if parsed.kind != "json":
                 continue
             code = ex.get("code")
-            status = code if isinstance(code, int) else None
+            status = code if isinstance(code, int) else status_from_text(ex.get("status"))
             if status is None or 200 <= status < 300:
                 t = ep.response_type
             elif status >= 400:
