@@ -205,5 +205,51 @@ def check(sources: tuple[str, ...], output: str | None, templates: str | None,
                                         verbose, quiet, jobs)))
 
 
+def _field_counts(pkg: Package) -> tuple[int, int]:
+    """(typed, unknown) fields over every model class of a package."""
+    from .infer import Unknown
+
+    typed = unknown = 0
+    for _, obj in pkg.classes:
+        for f in obj.fields:
+            if isinstance(f.type, Unknown):
+                unknown += 1
+            else:
+                typed += 1
+    return typed, unknown
+
+
+@main.command()
+@_sources
+@_debug
+def stats(sources: tuple[str, ...], debug: bool) -> None:
+    """Print a table per collection: requests, examples, typed fields, warnings.
+
+    Writes nothing. SOURCES default to the configured collections.
+    """
+
+    def run() -> int:
+        cfg = Config.load(sources, None, None)
+        result = generate_all(cfg)
+        rows = [("collection", "requests", "examples", "JSON typed", "fields typed",
+                 "unknown JSON", "warnings")]
+        for pkg in result.packages:
+            typed, unknown = _field_counts(pkg)
+            rows.append((
+                pkg.name, str(pkg.stats.get("requests", 0)), str(pkg.stats.get("examples", 0)),
+                str(pkg.stats.get("json_examples", 0)), str(typed), str(unknown),
+                str(len(pkg.notices)),
+            ))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for n, row in enumerate(rows):
+            cells = [c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+            click.echo("| " + " | ".join(cells) + " |")
+            if n == 0:
+                click.echo("|" + "|".join("-" * (w + 1) + (":" if i else "-") for i, w in enumerate(widths)) + "|")
+        return 0
+
+    sys.exit(_guard(debug, run))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -181,6 +181,7 @@ class _Loader:
         self.file = file
         self.notices: list[Notice] = []
         self.variables = variables
+        self.scripts: list[str] = []  # where `event` scripts were found
 
     # -- helpers ---------------------------------------------------------
     def fail(self, path: str, message: str) -> InputError:
@@ -232,7 +233,7 @@ class _Loader:
 
     def events(self, node: dict[str, Any], path: str) -> None:
         if node.get("event"):
-            self.note(path, "scripts (`event`) are ignored")
+            self.scripts.append(path)
 
     def request(
         self, item: dict[str, Any], where: str, jpath: str, folders: tuple[str, ...],
@@ -581,6 +582,10 @@ def load(path: Path, variables: dict[str, str] | None = None) -> Collection:
     else:
         folders, requests = loader.folder(node, "$", "", (), auth)
     root = Folder(name, "", description, tuple(folders), tuple(requests))
+    if loader.scripts:
+        more = f" and {len(loader.scripts) - 1} more" if len(loader.scripts) > 1 else ""
+        loader.note(loader.scripts[0] + more,
+                    "scripts (`event`) are ignored: pre-request and test scripts do not run")
     return Collection(
         name=name,
         file=str(path),

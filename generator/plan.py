@@ -125,6 +125,7 @@ class _Planner:
         self.table = TypeTable()
         self.stats: Counter[str] = Counter()
         self.credentials: set[str] = set()
+        self.unsupported_auth: dict[str, list[str]] = {}  # auth type -> requests
         requests = collection.requests()
         hosts = Counter(r.url.host for r in requests)
         self.main_host = hosts.most_common(1)[0][0] if hosts else ""
@@ -142,7 +143,7 @@ class _Planner:
         for sub in sorted(folder.folders, key=lambda f: _order(f.source)):
             sub_attr = scope.claim(naming.snake(sub.name, fallback="folder"))
             sub_qual = (*qual, sub_attr)
-            cls = class_scope.claim(naming.pascal("_".join(sub_qual)) + "Client", sep="")
+            cls = _claim_client(class_scope, naming.pascal("_".join(sub_qual)) + "Client")
             children.append(self.client(sub, sub_qual, sub_attr, class_scope))
             children[-1].name = cls
         methods = []
@@ -272,8 +273,7 @@ class _Planner:
             self.credentials.add("api_key")
             where = "query" if a.get("in") == "query" else "header"
             return ("apikey", where, a.get("key", "X-API-Key") or "X-API-Key")
-        self.note(req.source, f"auth type {a.type!r} is not supported; "
-                              "send credentials with the `headers` client option")
+        self.unsupported_auth.setdefault(a.type, []).append(req.source)
         return ()
 
     def body(self, req: Request, m: Method, scope: naming.Scope) -> None:
@@ -400,6 +400,15 @@ class _Planner:
                     r.node, r.hint = node, hint
 
 
+def _claim_client(scope: naming.Scope, base: str) -> str:
+    """A sub-client class name whose async twin (`Async` + name) is free as well."""
+    name = scope.claim(base, sep="")
+    while not scope.free("Async" + name):
+        name = scope.claim(base, sep="")
+    scope.claim("Async" + name)
+    return name
+
+
 def _object_only(shape: Shape) -> bool:
     return bool(shape.objs) and not (shape.arrs or shape.strs or shape.ints or shape.floats
                                      or shape.bools)
@@ -452,6 +461,10 @@ def plan(collection: Collection, variables: dict[str, str] | None = None,
     root = p.client(collection.root, (), "", class_scope)
     root.name = "Client"
     p.type_roots()
+    for kind, where in p.unsupported_auth.items():
+        more = f" and {len(where) - 1} more" if len(where) > 1 else ""
+        p.note(where[0] + more, f"auth type {kind!r} is not supported; the requests are "
+                                "generated without it (pass credentials in `headers=`)")
     methods: list[Method] = []
 
     def walk(c: ClientClass) -> None:
