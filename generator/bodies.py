@@ -76,22 +76,23 @@ def strip_comments(text: str) -> str:
     return "".join(out)
 
 
-def parse_request_json(text: str) -> Parsed:
+def parse_request_json(text: str, keep_variables: bool = False) -> Parsed:
     """A raw request body as JSON, tolerating what Postman users write.
 
     `// comments` are dropped and unquoted `{{variables}}` read as null (a
-    value of unknown type), so a request model can still be inferred.
+    value of unknown type), so a request model can still be inferred. With
+    `keep_variables` they read as the string `"{{name}}"` instead (a template).
     """
     first = parse_body(text)
     if first.kind != "text":
         return first
     cleaned = strip_comments(text)
-    cleaned = _replace_unquoted_vars(cleaned)
+    cleaned = _replace_unquoted_vars(cleaned, keep_variables)
     second = parse_body(cleaned)
     return second if second.kind == "json" else first
 
 
-def _replace_unquoted_vars(text: str) -> str:
+def _replace_unquoted_vars(text: str, keep: bool = False) -> str:
     out: list[str] = []
     i, n = 0, len(text)
     in_str = False
@@ -114,7 +115,7 @@ def _replace_unquoted_vars(text: str) -> str:
             continue
         m = _VAR_VALUE.match(text, i)
         if m:
-            out.append("null")
+            out.append(json.dumps(m.group(0)) if keep else "null")
             i = m.end()
             continue
         out.append(c)

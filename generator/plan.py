@@ -68,6 +68,8 @@ class Method:
     error: Root | None = None
     request: Root | None = None
     examples: list[tuple[int | None, str]] = field(default_factory=list)
+    body_template: object = None  # JSON with `{{var}}` strings, or None
+    body_vars: list[tuple[str, str]] = field(default_factory=list)  # (variable, param)
 
 
 @dataclass(slots=True)
@@ -148,7 +150,10 @@ class _Planner:
             children[-1].name = cls
         methods = []
         for req in sorted(folder.requests, key=lambda r: _order(r.source)):
-            base = naming.snake(req.name, fallback="") or _name_from_url(req)
+            # "1. Create order" (numbered walkthroughs) -> step_1_create_order;
+            # a nameless request is named from its method and path.
+            base = (naming.snake(req.name, fallback="step") if naming.words(req.name)
+                    else _name_from_url(req))
             name = scope.claim(base)
             methods.append(self.method(req, name, ".".join((*qual, name))))
         return ClientClass("", attr, folder.name, folder.description, methods, children)
@@ -240,7 +245,7 @@ class _Planner:
             url_parts=parts, absolute=absolute or not self.main_host, query=query,
             static_query=static_query, headers=headers, auth=auth, body_kind="",
         )
-        self.body(req, m, scope)
+        self.body(req, m, scope, by_var)
         self.examples(req, m)
         return m
 
@@ -276,7 +281,8 @@ class _Planner:
         self.unsupported_auth.setdefault(a.type, []).append(req.source)
         return ()
 
-    def body(self, req: Request, m: Method, scope: naming.Scope) -> None:
+    def body(self, req: Request, m: Method, scope: naming.Scope,
+             by_var: dict[str, str]) -> None:
         body = req.body
         if body is None or req.method in ("GET", "HEAD") and body.mode == "raw" and not body.raw.strip():
             return
@@ -291,8 +297,15 @@ class _Planner:
                 m.request = self.root(shape, m.name + "_request")
                 m.body_kind = "json"
                 m.body_param = scope.claim("body")
+                if "{{" in body.raw:
+                    self.body_template(body.raw, m, scope, by_var)
                 # The annotation names the request model: set once names exist.
-                m.params.append(Param(m.body_param, "", doc="JSON request body"))
+                m.params.append(Param(
+                    m.body_param, "", None if m.body_template is not None else ...,
+                    doc="JSON request body" + (
+                        "; by default the collection's body with the variables below"
+                        if m.body_template is not None else ""),
+                ))
             else:
                 m.body_kind = "text"
                 m.body_param = scope.claim("content")
@@ -320,6 +333,39 @@ class _Planner:
             m.graphql = (q, v)
             m.params.append(Param(q, "str", body.graphql_query, doc="GraphQL query"))
             m.params.append(Param(v, "JsonValue", None, doc="GraphQL variables"))
+
+    def body_template(self, raw: str, m: Method, scope: naming.Scope,
+                      by_var: dict[str, str]) -> None:
+        """The collection's JSON body as a template: its `{{variables}}` become
+        keyword parameters, filled in when the caller passes no body."""
+        parsed = parse_request_json(raw, keep_variables=True)
+        if parsed.kind != "json":
+            return
+        found: dict[str, bool] = {}  # variable -> seen as a whole JSON value
+
+        def walk(value: object) -> None:
+            if isinstance(value, str):
+                for match in VARIABLE_RE.finditer(value):
+                    whole = match.group(0) == value
+                    found[match.group(1)] = found.get(match.group(1), False) or whole
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v)
+            elif isinstance(value, dict):
+                for k, v in value.items():
+                    walk(k)
+                    walk(v)
+
+        walk(parsed.value)
+        params = []
+        for var, whole in found.items():
+            if var not in by_var:
+                by_var[var] = scope.claim(naming.snake(var))
+                params.append(Param(by_var[var], "JsonValue" if whole else "str | None",
+                                    self.vars.get(var), doc=f"body variable {{{{{var}}}}}"))
+            m.body_vars.append((var, by_var[var]))
+        m.params.extend(params)
+        m.body_template = parsed.value
 
     def examples(self, req: Request, m: Method) -> None:
         ok, err = Shape(), Shape()

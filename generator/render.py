@@ -82,6 +82,13 @@ _DOC_ESCAPES = {
 }
 
 
+_QUOTE_RUN = re.compile(r'"{3,}|"+\Z')
+
+
+def _escape_quotes(match: re.Match[str]) -> str:
+    return '\\"' * len(match.group())
+
+
 def docstring(text: str) -> str:
     """A triple-quoted docstring literal holding `text` as data."""
     text = text.strip()
@@ -95,11 +102,9 @@ def docstring(text: str) -> str:
             out.append(f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
         else:
             out.append(c)
-    body = "".join(out).replace('"""', '\\"\\"\\"')
-    lines = [line.rstrip() for line in body.split("\n")]
-    body = "\n".join(lines)
-    if body.endswith('"'):
-        body = body[:-1] + '\\"'
+    lines = [line.rstrip() for line in "".join(out).split("\n")]
+    # A run of three quotes, or quotes at the very end, would close the literal.
+    body = _QUOTE_RUN.sub(_escape_quotes, "\n".join(lines))
     if not body:
         body = "-"
     lit = f'"""{body}"""' if "\n" not in body else f'"""{body}\n"""'
@@ -412,6 +417,8 @@ def method_view(m: Method, types: Types) -> dict[str, Any]:
             assert req is not None
             ann = types.ann(req.node)
             p.annotation = ann if ann == "JsonValue" else f"{ann} | JsonValue"
+            if m.body_template is not None and ann != "JsonValue":
+                p.annotation += " | None"
     url_parts: list[str] = []
     lit = ""
     for kind, text in m.url_parts:
@@ -451,8 +458,14 @@ def method_view(m: Method, types: Types) -> dict[str, Any]:
     arg_docs = [f"{p.name}: {p.doc}" for p in m.params if p.doc]
     if arg_docs:
         doc += "\n\nArgs:\n" + "\n".join("    " + a.replace("\n", " ") for a in arg_docs)
+    json_body = m.body_param
+    if m.body_template is not None:
+        values = "{" + ", ".join(f"{literal(v)}: {ident(p)}" for v, p in m.body_vars) + "}"
+        json_body = (f"_rt.fill_json({literal(m.body_template)}, {values}) "
+                     f"if {ident(m.body_param)} is None else {ident(m.body_param)}")
     return {
         "m": m,
+        "json_body": json_body,
         "doc": doc,
         "returns": ann,
         "parse": parse,

@@ -1,0 +1,105 @@
+"""Request bodies: JSON templates with variables, comments, forms, GraphQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import Replay, generate, import_package, mypy
+
+COLLECTION = {
+    "info": {"name": "Bodies", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+    "variable": [{"key": "base", "value": "http://placeholder"}, {"key": "unit", "value": "eu"}],
+    "item": [
+        {
+            "name": "Create thing",
+            "request": {
+                "method": "POST",
+                "url": "{{base}}/things",
+                "header": [{"key": "Content-Type", "value": "application/json"}],
+                "body": {
+                    "mode": "raw",
+                    "raw": '{\n  // the version is a number\n  "version": {{business-unit-version}},\n'
+                           '  "unit": "{{unit}}",\n  "label": "thing of {{unit}}",\n  "tags": ["a"]\n}',
+                    "options": {"raw": {"language": "json"}},
+                },
+            },
+            "response": [],
+        },
+        {
+            "name": "Login",
+            "request": {
+                "method": "POST",
+                "url": "{{base}}/login",
+                "body": {"mode": "urlencoded", "urlencoded": [
+                    {"key": "grant_type", "value": "password"},
+                    {"key": "username", "value": "{{user}}"},
+                    {"key": "old", "value": "x", "disabled": True},
+                ]},
+            },
+            "response": [],
+        },
+        {
+            "name": "Query",
+            "request": {
+                "method": "POST",
+                "url": "{{base}}/graphql",
+                "body": {"mode": "graphql", "graphql": {"query": "{ me { id } }", "variables": ""}},
+            },
+            "response": [],
+        },
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def pkg(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    tmp = tmp_path_factory.mktemp("bodies")
+    src = tmp / "bodies.postman_collection.json"
+    src.write_text(json.dumps(COLLECTION))
+    generate(src, tmp / "out")
+    assert mypy([tmp / "out" / "bodies"]).returncode == 0
+    return import_package(tmp / "out" / "bodies")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Replay]:
+    replay = Replay()
+    replay.thread.start()
+    yield replay
+    replay.server.shutdown()
+
+
+def test_body_variables_become_parameters_filled_into_the_collection_body(
+    pkg: Any, server: Replay
+) -> None:
+    with pkg.Client(server.url) as client:
+        client.create_thing(business_unit_version=3)
+    sent = json.loads(server.requests[-1]["body"])
+    # unquoted {{var}} takes any JSON value; "{{unit}}" defaults to the collection value
+    assert sent == {"version": 3, "unit": "eu", "label": "thing of eu", "tags": ["a"]}
+
+
+def test_a_body_passed_explicitly_is_sent_as_is(pkg: Any, server: Replay) -> None:
+    model = pkg.CreateThingRequest.from_dict(
+        {"version": None, "unit": "us", "label": "l", "tags": ["b"]})
+    with pkg.Client(server.url) as client:
+        client.create_thing(body=model)
+    assert json.loads(server.requests[-1]["body"]) == {
+        "version": None, "unit": "us", "label": "l", "tags": ["b"]}
+
+
+def test_urlencoded_fields_are_keyword_parameters(pkg: Any, server: Replay) -> None:
+    with pkg.Client(server.url) as client:
+        client.login(username="ann")
+    assert server.requests[-1]["body"] == b"grant_type=password&username=ann"
+
+
+def test_graphql_sends_query_and_variables(pkg: Any, server: Replay) -> None:
+    with pkg.Client(server.url) as client:
+        client.query(variables={"n": 1})
+    assert json.loads(server.requests[-1]["body"]) == {"query": "{ me { id } }", "variables": {"n": 1}}
