@@ -7,6 +7,7 @@ from the collection stays a string (render makes it a literal).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -68,6 +69,7 @@ class Method:
     error: Root | None = None
     request: Root | None = None
     examples: list[tuple[int | None, str]] = field(default_factory=list)
+    sample: str = ""  # the first success example's JSON, for the package README
     body_template: object = None  # JSON with `{{var}}` strings, or None
     body_vars: list[tuple[str, str]] = field(default_factory=list)  # (variable, param)
 
@@ -385,6 +387,8 @@ class _Planner:
             if 200 <= status < 300:
                 ok_kinds[parsed.kind] += 1
                 if parsed.kind == "json":
+                    if not m.sample:
+                        m.sample = json.dumps(parsed.value, indent=2, ensure_ascii=False)
                     ok.observe(parsed.value)
                     self.stats["json_examples"] += 1
                 elif parsed.kind == "text":

@@ -386,6 +386,28 @@ def model_views(pkg: Package, types: Types) -> tuple[list[ClassView], list[Adapt
     return classes, adapters
 
 
+def fenced(text: str, lang: str = "", limit: int = 1500) -> str:
+    """A Markdown code block that no content can close early."""
+    if len(text) > limit:
+        text = text[:limit].rstrip() + "\n..."
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{text}\n{fence}"
+
+
+def curl(m: Method) -> str:
+    """A curl command equivalent to the request, variables left as `{{name}}`."""
+    import shlex
+
+    parts = ["curl", "-X", m.http_method, shlex.quote(m.url_template)]
+    for key, hparts in m.headers:
+        value = "".join(t if k == "lit" else "{{" + t + "}}" for k, t in hparts)
+        parts += ["-H", shlex.quote(f"{key}: {value}")]
+    if m.auth and m.auth[0] == "bearer":
+        parts += ["-H", '"Authorization: Bearer $ACCESS_TOKEN"']
+    return " ".join(p.replace("\n", " ") for p in parts)
+
+
 def _environment(user_templates: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
@@ -402,6 +424,8 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
     env.filters["literal"] = literal
     env.filters["ident"] = ident
     env.filters["docstring"] = docstring
+    env.filters["fenced"] = fenced
+    env.filters["curl"] = curl
     return env
 
 

@@ -118,6 +118,35 @@ def to_json(value: object) -> Any:
     return to_dict() if callable(to_dict) else value
 
 
+def fill_json(template: JsonValue, values: Mapping[str, JsonValue]) -> JsonValue:
+    """The collection's JSON body with its `{{variables}}` replaced by values.
+
+    A string that is only `{{name}}` becomes the value itself (any JSON);
+    inside a longer string the value is inserted as text.
+    """
+    if isinstance(template, str):
+        if template.startswith("{{") and template.endswith("}}"):
+            name = template[2:-2].strip()
+            if name in values and "{{" not in name:
+                return values[name]
+        for name, value in values.items():
+            if "{{" in template:
+                text = (
+                    ""
+                    if value is None
+                    else value if isinstance(value, str) else json.dumps(value)
+                )
+                template = template.replace("{{" + name + "}}", text)
+        return template
+    if isinstance(template, list):
+        return [fill_json(v, values) for v in template]
+    if isinstance(template, dict):
+        return {
+            str(fill_json(k, values)): fill_json(v, values) for k, v in template.items()
+        }
+    return template
+
+
 # -- HTTP ------------------------------------------------------------------
 
 
