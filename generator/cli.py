@@ -69,6 +69,8 @@ def generate_all(cfg: Config, progress: bool = False) -> Result:
             notices.append(Notice(str(path), "$", f"package name {name!r} taken; using {unique!r}"))
         names.add(unique)
         pkg = plan(collection, variables, unique)
+        # Generated text names the input the same way wherever it is run from.
+        pkg.source_file = _display(path)
         packages.append(pkg)
         notices.extend(pkg.notices)
         for rel, text in render_package(pkg, cfg.templates).items():
