@@ -101,7 +101,7 @@ def _report(notices: list[Notice], verbose: bool) -> None:
 def _run(cfg: Config, check: bool, verbose: bool, quiet: bool, jobs: int) -> int:
     out = cfg.output
     if not check:
-        recover(out.absolute())
+        recover(out.resolve())
     result = generate_all(cfg, progress=not quiet)
     header = lock_header(result.inputs, templates_hash(cfg.templates))
     tree = build_tree(out, result.files, header, jobs=jobs)

@@ -376,7 +376,8 @@ class _Loader:
         else:
             query = parsed.query if parsed else ()
         variables = []
-        for i, var in enumerate(value.get("variable") or []):
+        url_vars = value.get("variable")
+        for i, var in enumerate(url_vars if isinstance(url_vars, list) else []):
             if isinstance(var, dict) and var.get("key") is not None:
                 variables.append(
                     Variable(

@@ -20,7 +20,7 @@ RESERVED = frozenset(
     | {
         "str", "int", "float", "bool", "list", "dict", "object", "bytes", "tuple",
         "classmethod", "staticmethod", "property", "datetime", "self", "cls",
-        "from_dict", "to_dict", "close", "aclose",
+        "from_dict", "to_dict", "close", "aclose", "frozenset", "httpx",
         "l", "O", "I",  # ambiguous names (ruff E741)
     }
 )
@@ -49,21 +49,25 @@ def words(text: str) -> list[str]:
         for w in _CAMEL_RE.split(chunk):
             w = "".join(c for c in w if ("a" + c).isidentifier())
             if w:
-                out.append(w.lower())
+                # NFKC, as Python reads identifiers: Hangul jamo left by NFKD
+                # recompose, so the name in code is the name in strings.
+                out.append(unicodedata.normalize("NFKC", w.lower()))
     return out
 
 
 def _fit(name: str) -> str:
     if len(name) <= MAX_NAME:
         return name
-    return name[:MAX_NAME].rstrip("_")
+    return unicodedata.normalize("NFKC", name[:MAX_NAME].rstrip("_"))
 
 
 def snake(text: str, fallback: str = "value") -> str:
     """A snake_case identifier for a field, parameter or method."""
     name = _fit("_".join(words(text))) or fallback
+    if not name:  # nothing usable and no fallback: the caller picks a name
+        return ""
     if name[0].isdigit():
-        name = f"{fallback}_{name}"
+        name = f"{fallback}_{name}" if fallback else ""
     if not name.isidentifier():  # e.g. leftover non-identifier unicode
         name = fallback
     if name in RESERVED:
@@ -128,6 +132,11 @@ class Scope:
         self._taken.add(name)
         self._folded.add(name.casefold())
         return name
+
+    def free(self, name: str) -> bool:
+        """True if `claim(name)` would give `name` itself."""
+        return not (name in self._taken or name.casefold() in self._folded
+                    or name in self._reserved)
 
     def __contains__(self, name: str) -> bool:
         return name in self._taken

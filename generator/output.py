@@ -154,12 +154,31 @@ def compare(out_dir: Path, files: Mapping[str, bytes]) -> Changes:
                 f"{target}: exists and was not written by postman-codegen; "
                 "refusing to overwrite it (move it away or choose another output folder)"
             )
+        blocked = _blocked(out_dir, rel)
+        if blocked is not None:
+            raise GeneratorError(blocked)
         write[rel] = data
     delete = sorted(
         rel for rel in old.files
         if rel not in files and (out_dir / rel).is_file() and rel != LOCK_NAME
+        and _blocked(out_dir, rel) is None
     )
     return Changes(write, delete, unchanged)
+
+
+def _blocked(out_dir: Path, rel: str) -> str | None:
+    """Why `rel` cannot be written: a folder on its way is a file, or a link (it may lead
+    outside the output folder). None when the way is clear."""
+    folder = out_dir
+    for part in ("", *PurePosixPath(rel).parts[:-1]):
+        folder = folder / part if part else folder
+        if part and folder.is_symlink():
+            return (f"{folder}: is a symbolic link; refusing to write through it "
+                    "(output stays inside the output folder)")
+        if folder.exists() and not folder.is_dir():
+            return (f"{folder}: exists and is not a folder; refusing to replace it "
+                    "(move it away or choose another output folder)")
+    return None
 
 
 def unified_diff(out_dir: Path, changes: Changes) -> str:
@@ -193,7 +212,8 @@ def write_tree(
     """
     if changes.empty:
         return
-    out_dir = out_dir.absolute()
+    # A symlinked output folder stays a link: its target is what gets replaced.
+    out_dir = out_dir.resolve()
     recover(out_dir)
     parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -218,13 +238,12 @@ def write_tree(
         old = stage / "old"
         if out_dir.exists():
             os.rename(out_dir, old)
-        try:
-            os.rename(tree, out_dir)
-        except OSError:
-            if old.exists():
-                os.rename(old, out_dir)
-            raise
+        os.rename(tree, out_dir)
     finally:
+        # Whatever stopped the swap (an error, Ctrl-C), never delete the only copy
+        # of the previous output: put it back first.
+        if (stage / "old").is_dir() and not out_dir.exists():
+            os.rename(stage / "old", out_dir)
         shutil.rmtree(stage, ignore_errors=True)
 
 

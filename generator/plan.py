@@ -8,6 +8,7 @@ from the collection stays a string (render makes it a literal).
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +22,10 @@ from .infer import (
 )
 
 SKIP_HEADERS = frozenset({"content-length", "host", "connection", "transfer-encoding"})
+# Device names Windows reserves in every folder: no file or folder may take them.
+RESERVED_FILE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
 
 
 @dataclass(slots=True)
@@ -117,6 +122,8 @@ def package_name(text: str) -> str:
         name = name.rstrip("_") or "collection"
     if name[0].isdigit() or not name.isascii():
         name = "api_" + name if name.isascii() else "collection"
+    if keyword.iskeyword(name) or name in RESERVED_FILE_NAMES:
+        name = "api_" + name  # `import class` cannot parse; `con/` cannot exist on Windows
     return name
 
 

@@ -13,6 +13,7 @@ import hashlib
 import json
 import keyword
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,8 @@ def literal(value: object) -> str:
 
 def ident(name: str) -> str:
     """Pass through an identifier, refusing anything that is not one."""
-    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+    if (not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name)
+            or unicodedata.normalize("NFKC", name) != name):  # Python would read another name
         raise ValueError(f"not a safe identifier: {name!r}")
     return name
 
@@ -545,7 +547,8 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
         "uses_unset": any(not f.required for c in classes for f in c.fields),
         "client_models": [n for n in model_names if n in used_words or any(
             n in (e["response_type"], e["error_type"]) for e in endpoints)],
-        "client_uses": {"IO": "IO" in used_words, "JsonValue": "JsonValue" in used_words},
+        "client_uses": {"IO": "IO" in used_words, "JsonValue": "JsonValue" in used_words,
+                        "datetime": "datetime" in used_words},
         "credentials": pkg.credentials,
     }
     files = {
