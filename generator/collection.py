@@ -137,13 +137,12 @@ def _source_key(source: str) -> tuple[int, ...]:
 
 
 def text_of(value: object) -> str:
-    """A description: a string, a `{content, type}` object, or nothing."""
-    if isinstance(value, str):
-        return value
+    """A description: a string, a `{content, type}` object, or nothing.
+
+    Blank text counts as nothing, so what falls back to a name does."""
     if isinstance(value, dict):
-        content = value.get("content")
-        return content if isinstance(content, str) else ""
-    return ""
+        value = value.get("content")
+    return value if isinstance(value, str) and value.strip() else ""
 
 
 def read_json(path: Path) -> Any:

@@ -56,10 +56,9 @@ def test_removed_collection_removes_its_package(project: Path) -> None:
 
 
 def test_a_bare_exported_item_is_accepted(tmp_path: Path) -> None:
-    seed = (Path(__file__).resolve().parents[2] / "shared" / "seeds" /
-            "002_36159794472ac6c6.txt").read_text()
-    item = seed[seed.index("Postman Collection Item JSON") + 28:].strip()
-    (tmp_path / "job_details.json").write_text(item)
+    zoho = json.loads((COLLECTIONS / "zoho_crm.postman_collection.json").read_text())
+    item = zoho["item"][0]["item"][0]  # an item as the seeds export it
+    (tmp_path / "job_details.json").write_text(json.dumps(item))
     generate(tmp_path / "job_details.json", tmp_path / "out")
     client = (tmp_path / "out" / "job_details" / "client.py").read_text()
     assert "def job_details(self, job_id: str) -> JobDetails:" in client

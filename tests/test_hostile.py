@@ -270,6 +270,21 @@ def test_descriptions_become_docstrings_holding_the_text(injection: ModuleType) 
     assert "__import__('pathlib')" in (injection.Client.__doc__ or "")
 
 
+def test_a_blank_description_falls_back_to_the_name(tmp_path: Path) -> None:
+    src = tmp_path / "blank.postman_collection.json"
+    src.write_text(json.dumps({
+        "info": {"name": "Title", "description": {"content": " \u2028\n\t"}},
+        "item": [{"name": "f", "description": "  ", "item": [
+            {"name": "r", "request": {"url": "https://x.example/r", "description": "\n"},
+             "description": "the item's"}]}],
+    }))
+    generate(src, tmp_path / "out")
+    blank = import_package(tmp_path / "out" / "blank")
+    assert inspect.getdoc(blank.Client).startswith("Title")
+    assert inspect.getdoc(blank.client.FClient).startswith("Requests of the folder f")
+    assert inspect.getdoc(blank.client.FClient.r).startswith("the item's")
+
+
 def test_hostile_keys_and_values_round_trip(injection: ModuleType) -> None:
     n = 0
     for _ep, where, t, body in json_examples(injection, load_collection(INJECTION)):

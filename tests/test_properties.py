@@ -235,6 +235,8 @@ def mutated_collections(draw: st.DrawFn) -> dict[str, Any]:
     doc = copy.deepcopy(draw(st.sampled_from(SEEDS)))
     for _ in range(draw(st.integers(1, 3))):
         paths = [p for p in _paths(doc) if p]
+        if not paths:
+            break
         path = draw(st.sampled_from(paths))
         parent = doc
         for step in path[:-1]:
