@@ -533,12 +533,13 @@ def plan(collection: Collection, variables: dict[str, str] | None = None,
     classes = assign_class_names(p.table, class_scope)
     adapters: list[Root] = []
     seen_adapters: dict[int, str] = {}
+    class_of = {id(obj): n for n, obj in classes}
     for m in methods:
         for r in (m.response, m.error, m.request):
             if r is None:
                 continue
             if isinstance(r.node, ObjectT):
-                r.name = dict((id(o), n) for n, o in classes)[id(r.node)]
+                r.name = class_of[id(r.node)]
             elif r.node.uid in seen_adapters:
                 r.name = seen_adapters[r.node.uid]
             else:
