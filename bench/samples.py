@@ -69,10 +69,10 @@ def collect(out: Path, sources: list[Path], for_parsing: bool) -> tuple[list[Gro
     left out, so every contender parses data it was built from. The counts
     say how many bodies were kept and dropped.
     """
-    from generator.bodies import parse_body
-    from generator.collection import status_from_text
-    from generator.config import expand, stem
-    from generator.plan import package_name
+    from postman_codegen.bodies import parse_body
+    from postman_codegen.collection import status_from_text
+    from postman_codegen.config import expand, stem
+    from postman_codegen.plan import package_name
 
     counts = {"kept": 0, "placeholder": 0, "rejected": 0}
     groups: list[Group] = []
@@ -128,7 +128,7 @@ def _type_attr(example: dict[str, Any], status_from_text: Any) -> str | None:
 
 
 def _has_placeholder(value: Any) -> bool:
-    from generator.infer import placeholder_kind
+    from postman_codegen.infer import placeholder_kind
 
     def walk(v: Any) -> Iterator[bool]:
         if isinstance(v, str):

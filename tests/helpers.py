@@ -19,10 +19,10 @@ from typing import Any
 import jmespath
 from click.testing import CliRunner, Result
 
-from generator.bodies import parse_body
-from generator.collection import status_from_text
-from generator.cli import main
-from generator.infer import placeholder_kind
+from postman_codegen.bodies import parse_body
+from postman_codegen.collection import status_from_text
+from postman_codegen.cli import main
+from postman_codegen.infer import placeholder_kind
 
 _counter = itertools.count()
 

@@ -39,8 +39,8 @@ from helpers import (
     run_cli,
 )
 
-from generator import naming
-from generator.plan import RESERVED_FILE_NAMES
+from postman_codegen import naming
+from postman_codegen.plan import RESERVED_FILE_NAMES
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "hostile"
 INJECTION = FIXTURES / "injection.postman_collection.json"
@@ -576,7 +576,7 @@ def test_a_50_mb_collection_generates_in_bounded_memory_and_time(tmp_path: Path)
     script = textwrap.dedent(f"""
         import resource, sys, time
         from click.testing import CliRunner
-        from generator.cli import main
+        from postman_codegen.cli import main
         start = time.monotonic()
         result = CliRunner().invoke(main, {args!r})
         unit = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes or KiB

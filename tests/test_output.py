@@ -19,9 +19,9 @@ import pytest
 from conftest import COLLECTIONS
 from helpers import generate, run_cli
 
-import generator.cli
-import generator.output
-from generator.output import LOCK_NAME, write_tree
+import postman_codegen.cli
+import postman_codegen.output
+from postman_codegen.output import LOCK_NAME, write_tree
 
 SALESFORCE = "salesforce_bulk.postman_collection.json"
 ZOHO = "zoho_crm.postman_collection.json"
@@ -80,7 +80,7 @@ def test_a_failure_before_the_swap_leaves_the_previous_output_exactly_as_it_was(
 ) -> None:
     before = snapshot(out)
     change_a_model(sources)
-    monkeypatch.setattr(generator.cli, "write_tree",
+    monkeypatch.setattr(postman_codegen.cli, "write_tree",
                         functools.partial(write_tree, _before_swap=fail_before_swap))
     with pytest.raises(RuntimeError, match="injected"):
         run_cli("generate", "-q", "-j", "1", "-o", out, sources)
@@ -93,7 +93,7 @@ def test_the_staged_tree_is_complete_when_the_swap_would_happen(
 ) -> None:
     seen: dict[str, bytes] = {}
     change_a_model(sources)
-    monkeypatch.setattr(generator.cli, "write_tree", functools.partial(
+    monkeypatch.setattr(postman_codegen.cli, "write_tree", functools.partial(
         write_tree, _before_swap=lambda tree: seen.update(snapshot(tree))))
     generate(sources, out)
     assert seen == snapshot(out)
@@ -137,7 +137,7 @@ def test_an_interrupt_between_the_two_renames_puts_the_previous_output_back(
             raise KeyboardInterrupt
         real_rename(src, dst)
 
-    monkeypatch.setattr(generator.output.os, "rename", interrupted_second_rename)
+    monkeypatch.setattr(postman_codegen.output.os, "rename", interrupted_second_rename)
     result = run_cli("generate", "-q", "-j", "1", "-o", out, sources)
     monkeypatch.undo()
     assert result.exit_code == 1 and "Aborted" in result.stderr  # click's Ctrl-C handling
@@ -164,7 +164,7 @@ def test_the_next_run_after_a_failure_writes_the_new_output(
 ) -> None:
     change_a_model(sources)
     with monkeypatch.context() as m:
-        m.setattr(generator.cli, "write_tree",
+        m.setattr(postman_codegen.cli, "write_tree",
                   functools.partial(write_tree, _before_swap=fail_before_swap))
         with pytest.raises(RuntimeError):
             run_cli("generate", "-q", "-j", "1", "-o", out, sources)

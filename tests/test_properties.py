@@ -24,10 +24,10 @@ from helpers import has_placeholder, import_package, mypy, run_cli
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from generator.collection import load
-from generator.errors import GeneratorError, InputError
-from generator.plan import plan
-from generator.render import render_package
+from postman_codegen.collection import load
+from postman_codegen.errors import GeneratorError, InputError
+from postman_codegen.plan import plan
+from postman_codegen.render import render_package
 
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 CANARY = "PWNED"

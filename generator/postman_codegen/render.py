@@ -28,11 +28,19 @@ from .plan import ClientClass, Method, Package, Root
 MAX_DOC = 2000
 
 
+RUNTIME_FILE = Path(__file__).resolve().parent / "runtime.py"
+
+
 def templates_dir() -> Path:
-    """Templates shipped in the wheel (generator/templates) or in the source tree."""
+    """Templates shipped in the wheel (postman_codegen/templates) or in the source tree."""
     here = Path(__file__).resolve().parent
     packaged = here / "templates"
-    return packaged if packaged.is_dir() else here.parent / "templates"
+    return packaged if packaged.is_dir() else here.parent.parent / "templates"
+
+
+def runtime_source() -> str:
+    """The runtime module copied verbatim into every generated package."""
+    return RUNTIME_FILE.read_text("utf-8")
 
 
 def templates_hash(extra: Path | None = None) -> str:
@@ -42,6 +50,7 @@ def templates_hash(extra: Path | None = None) -> str:
             continue
         for f in sorted(d.rglob("*.jinja")):
             h.update(f.relative_to(d).as_posix().encode() + b"\0" + f.read_bytes())
+    h.update(b"runtime.py\0" + RUNTIME_FILE.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -552,7 +561,7 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
         "credentials": pkg.credentials,
     }
     files = {
-        "_runtime.py": env.get_template("_runtime.py.jinja").render(ctx),
+        "_runtime.py": runtime_source(),
         "models.py": env.get_template("models.py.jinja").render(ctx),
         "client.py": env.get_template("client.py.jinja").render(ctx),
         "__init__.py": env.get_template("__init__.py.jinja").render(ctx),
