@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 CORPUS ?= ../shared/corpus
 
-.PHONY: generate check test test-corpus stats bench clean
+.PHONY: generate check lint test test-corpus stats bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ generate: $(VENV)/.project
 
 check: $(VENV)/.project
 	$(BIN)/postman-codegen check
+
+# ruff over the whole repository, mypy --strict over the generator.
+lint: $(VENV)/.test
+	$(BIN)/ruff check .
+	$(BIN)/mypy generator/postman_codegen
 
 test: $(VENV)/.test
 	$(PY) -m pytest -n 2 -q

@@ -68,7 +68,7 @@ def generate_all(cfg: Config, progress: bool = False) -> Result:
         if unique != name:
             notices.append(Notice(str(path), "$", f"package name {name!r} taken; using {unique!r}"))
         names.add(unique)
-        pkg = plan(collection, variables, unique)
+        pkg = plan(collection, variables, unique, cfg.options)
         # Generated text names the input the same way wherever it is run from.
         pkg.source_file = _display(path)
         packages.append(pkg)

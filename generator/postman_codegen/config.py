@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import GeneratorError, InputError
+from .options import Options
 
 ENV_SUFFIX = ".postman_environment.json"
 GLOBALS_SUFFIX = ".postman_globals.json"
@@ -18,6 +19,7 @@ class Config:
     output: Path
     templates: Path | None = None
     packages: dict[str, str] = field(default_factory=dict)  # source stem -> package
+    options: Options = field(default_factory=Options)
 
     @classmethod
     def load(

@@ -7,19 +7,18 @@ from the collection stays a string (render makes it a literal).
 
 from __future__ import annotations
 
-import json
 import keyword
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from . import naming
-from .bodies import parse_body, parse_request_json
-from .collection import VARIABLE_RE, Collection, Folder, KeyValue, Request, Url
+from .bodies import parse_request_json
+from .collection import VARIABLE_RE, Collection, Folder, KeyValue, Request
 from .errors import Notice
-from .infer import (
-    MERGE_MIN_OVERLAP, ObjectT, Shape, TypeNode, TypeTable, key_overlap,
-)
+from .infer import ObjectT, Shape
+from .options import Options
+from .typeplan import Root, Typer, name_roots
 
 SKIP_HEADERS = frozenset({"content-length", "host", "connection", "transfer-encoding"})
 # Device names Windows reserves in every folder: no file or folder may take them.
@@ -39,15 +38,6 @@ class Param:
     @property
     def required(self) -> bool:
         return self.default is ...
-
-
-@dataclass(slots=True)
-class Root:
-    """A type a method parses: its class (or adapter) and its type graph."""
-
-    node: TypeNode
-    hint: str
-    name: str = ""  # class or adapter name, set by naming
 
 
 @dataclass(slots=True)
@@ -102,6 +92,7 @@ class Package:
     adapters: list[Root]
     notices: list[Notice]
     stats: dict[str, int]
+    options: Options = field(default_factory=Options)
 
     def methods(self) -> list[Method]:
         out: list[Method] = []
@@ -133,15 +124,13 @@ class _Planner:
         self.vars = {v.key: v.value for v in collection.variables if v.value}
         self.vars.update({k: v for k, v in variables.items() if v})
         self.notices: list[Notice] = list(collection.notices)
-        self.table = TypeTable()
         self.stats: Counter[str] = Counter()
+        self.types = Typer(self.note, self.stats)
         self.credentials: set[str] = set()
         self.unsupported_auth: dict[str, list[str]] = {}  # auth type -> requests
         requests = collection.requests()
         hosts = Counter(r.url.host for r in requests)
         self.main_host = hosts.most_common(1)[0][0] if hosts else ""
-        # (method, "ok" | "err", shape): typed once every method is known.
-        self._pending: list[tuple[Method, str, Shape]] = []
 
     def note(self, path: str, message: str) -> None:
         self.notices.append(Notice(self.col.file, path, message))
@@ -255,7 +244,7 @@ class _Planner:
             static_query=static_query, headers=headers, auth=auth, body_kind="",
         )
         self.body(req, m, scope, by_var)
-        self.examples(req, m)
+        self.types.examples(req, m)
         return m
 
     def substitute(self, text: str) -> str | None:
@@ -303,7 +292,7 @@ class _Planner:
             ):
                 shape = Shape()
                 shape.observe(parsed.value)
-                m.request = self.root(shape, m.name + "_request")
+                m.request = self.types.root(shape, m.name + "_request")
                 m.body_kind = "json"
                 m.body_param = scope.claim("body")
                 if "{{" in body.raw:
@@ -376,87 +365,6 @@ class _Planner:
         m.params.extend(params)
         m.body_template = parsed.value
 
-    def examples(self, req: Request, m: Method) -> None:
-        ok, err = Shape(), Shape()
-        ok_kinds: Counter[str] = Counter()
-        for ex in req.examples:
-            self.stats["examples"] += 1
-            status = ex.status
-            parsed = parse_body(ex.body)
-            m.examples.append((status, parsed.kind))
-            if status is None:
-                if parsed.kind == "json":
-                    self.note(ex.source, "example has no status code; "
-                                         "its JSON body is taken as the success shape")
-                    status = 200
-                else:
-                    continue
-            if 200 <= status < 300:
-                ok_kinds[parsed.kind] += 1
-                if parsed.kind == "json":
-                    if not m.sample:
-                        m.sample = json.dumps(parsed.value, indent=2, ensure_ascii=False)
-                    ok.observe(parsed.value)
-                    self.stats["json_examples"] += 1
-                elif parsed.kind == "text":
-                    self.note(ex.source, f"example body is not JSON ({parsed.reason}); "
-                                         "the request is typed from the other examples")
-                    self.stats["skipped"] += 1
-            elif status >= 400:
-                if parsed.kind == "json":
-                    err.observe(parsed.value)
-                    self.stats["json_examples"] += 1
-                elif parsed.kind == "text":
-                    self.stats["skipped"] += 1
-                    self.note(ex.source, f"error example body is not JSON ({parsed.reason})")
-        if ok_kinds["json"]:
-            m.response = Root(self.table.unknown(), m.name)
-            m.response_expect = "json_or_empty" if ok_kinds["empty"] else "json"
-            self._pending.append((m, "ok", ok))
-        elif ok_kinds["text"]:
-            m.response_expect = "text"
-        elif ok_kinds["empty"]:
-            m.response_expect = "empty"
-        else:
-            m.response_expect = "any"
-        if not err.empty:
-            m.error = Root(self.table.unknown(), m.name + "_error")
-            self._pending.append((m, "err", err))
-
-    def root(self, shape: Shape, hint: str) -> Root:
-        return Root(self.table.build(shape, hint), hint)
-
-    # -- types -----------------------------------------------------------
-    def type_roots(self) -> None:
-        """Build response and error types; same-named similar bodies share a class.
-
-        Two requests of the same name (Zoho's `Job Details` on API v2 and v2.1)
-        whose bodies overlap in most keys get one merged model, so the client
-        returns the same type for both (fields of one version are optional).
-        """
-        buckets: dict[str, list[tuple[Shape, list[Root]]]] = {}
-        for m, which, shape in self._pending:
-            root = m.response if which == "ok" else m.error
-            assert root is not None
-            base = naming.pascal(_root_base(m.name)) + ("Error" if which == "err" else "")
-            group = buckets.setdefault(base, [])
-            for bucket_shape, roots in group:
-                if _object_only(shape) and _object_only(bucket_shape) and (
-                    key_overlap(shape, bucket_shape) >= MERGE_MIN_OVERLAP
-                ):
-                    bucket_shape.merge(shape)
-                    roots.append(root)
-                    break
-            else:
-                group.append((shape.copy(), [root]))
-        for base, group in buckets.items():
-            for i, (shape, roots) in enumerate(group):
-                hint = base if i == 0 else base + str(i + 1)
-                node = self.table.build(shape, hint)
-                for r in roots:
-                    r.node, r.hint = node, hint
-
-
 def _claim_client(scope: naming.Scope, base: str) -> str:
     """A sub-client class name whose async twin (`Async` + name) is free as well."""
     name = scope.claim(base, sep="")
@@ -464,15 +372,6 @@ def _claim_client(scope: naming.Scope, base: str) -> str:
         name = scope.claim(base, sep="")
     scope.claim("Async" + name)
     return name
-
-
-def _object_only(shape: Shape) -> bool:
-    return bool(shape.objs) and not (shape.arrs or shape.strs or shape.ints or shape.floats
-                                     or shape.bools)
-
-
-def _root_base(method_name: str) -> str:
-    return re.sub(r"_\d+$", "", method_name.rstrip("_")) or method_name
 
 
 def _order(source: str) -> tuple[int, ...]:
@@ -511,13 +410,13 @@ def _name_from_url(req: Request) -> str:
 
 
 def plan(collection: Collection, variables: dict[str, str] | None = None,
-         name: str | None = None) -> Package:
+         name: str | None = None, options: Options | None = None) -> Package:
     """The generated API of a collection."""
     p = _Planner(collection, variables or {})
     class_scope = naming.Scope(reserved=naming.CLASS_RESERVED)
     root = p.client(collection.root, (), "", class_scope)
     root.name = "Client"
-    p.type_roots()
+    p.types.type_roots()
     for kind, where in p.unsupported_auth.items():
         more = f" and {len(where) - 1} more" if len(where) > 1 else ""
         p.note(where[0] + more, f"auth type {kind!r} is not supported; the requests are "
@@ -530,22 +429,7 @@ def plan(collection: Collection, variables: dict[str, str] | None = None,
             walk(child)
 
     walk(root)
-    classes = assign_class_names(p.table, class_scope)
-    adapters: list[Root] = []
-    seen_adapters: dict[int, str] = {}
-    class_of = {id(obj): n for n, obj in classes}
-    for m in methods:
-        for r in (m.response, m.error, m.request):
-            if r is None:
-                continue
-            if isinstance(r.node, ObjectT):
-                r.name = class_of[id(r.node)]
-            elif r.node.uid in seen_adapters:
-                r.name = seen_adapters[r.node.uid]
-            else:
-                r.name = class_scope.claim(naming.pascal(r.hint) + "Parser", sep="")
-                seen_adapters[r.node.uid] = r.name
-                adapters.append(r)
+    classes, adapters = name_roots(methods, p.types.table, class_scope)
     base_url = None
     if p.main_host:
         base_url = p.substitute(p.main_host)
@@ -565,17 +449,7 @@ def plan(collection: Collection, variables: dict[str, str] | None = None,
         adapters=adapters,
         notices=p.notices,
         stats=stats,
+        options=options or Options(),
     )
 
 
-def assign_class_names(table: TypeTable, scope: naming.Scope) -> list[tuple[str, ObjectT]]:
-    """Class names from JSON paths, in first-built order; clashes get qualified."""
-    out: list[tuple[str, ObjectT]] = []
-    for obj in table.objects:
-        base = naming.pascal(obj.hint, fallback="Model")
-        if base in scope or base in naming.CLASS_RESERVED:
-            qualified = naming.pascal(f"{obj.parent}_{obj.hint}", fallback="Model")
-            base = qualified if obj.parent else base
-        out.append((scope.claim(base, sep=""), obj))
-    # Parents are built after their children; list parents first for reading.
-    return out
