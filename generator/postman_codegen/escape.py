@@ -51,6 +51,43 @@ _DOC_ESCAPES = {
 }
 
 
+def hidden(c: str) -> bool:
+    """A character a reader cannot see or that reorders what they see.
+
+    C0/C1 controls, Unicode format characters (bidi overrides and isolates,
+    zero-width spaces: the Trojan-Source class), line/paragraph separators
+    and lone surrogates.
+    """
+    return unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs")
+
+
+def _notation(c: str) -> str:
+    o = ord(c)
+    return f"\\x{o:02x}" if o < 256 else f"\\u{o:04x}"
+
+
+def visible(text: str, keep: str = "\n") -> str:
+    """`text` with every hidden character written as `\\uXXXX` (those in `keep` stay)."""
+    if text.isprintable():
+        return text
+    return "".join(_notation(c) if c not in keep and hidden(c) else c for c in text)
+
+
+def md(text: str) -> str:
+    """Inline Markdown text: one line, hidden characters visible, no markup."""
+    text = visible(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "), keep="")
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~])", r"\\\1", text)
+
+
+def code(text: str) -> str:
+    """An inline Markdown code span holding `text` on one line, hidden characters visible."""
+    text = visible(" ".join(text.splitlines()), keep="")
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 _QUOTE_RUN = re.compile(r'"{3,}|"+\Z')
 
 
@@ -67,8 +104,8 @@ def docstring(text: str) -> str:
     for c in text:
         if c in _DOC_ESCAPES:
             out.append(_DOC_ESCAPES[c])
-        elif c != "\n" and (ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF):
-            out.append(f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
+        elif c != "\n" and hidden(c):
+            out.append(_notation(c))
         else:
             out.append(c)
     lines = [line.rstrip() for line in "".join(out).split("\n")]
@@ -85,6 +122,7 @@ def fenced(text: str, lang: str = "", limit: int = 1500) -> str:
     """A Markdown code block that no content can close early."""
     if len(text) > limit:
         text = text[:limit].rstrip() + "\n..."
+    text = visible(text, keep="\n\t")
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{lang}\n{text}\n{fence}"

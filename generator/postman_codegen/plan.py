@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -21,6 +22,10 @@ from .options import Options
 from .typeplan import Root, Typer, name_roots
 
 SKIP_HEADERS = frozenset({"content-length", "host", "connection", "transfer-encoding"})
+# Modules a generated package imports at run time (httpx and what it imports).
+RUNTIME_MODULES = frozenset(
+    {"httpx", "httpcore", "h11", "h2", "anyio", "sniffio", "idna", "certifi", "msgspec"}
+)
 # Device names Windows reserves in every folder: no file or folder may take them.
 RESERVED_FILE_NAMES = frozenset(
     {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -113,8 +118,11 @@ def package_name(text: str) -> str:
         name = name.rstrip("_") or "collection"
     if name[0].isdigit() or not name.isascii():
         name = "api_" + name if name.isascii() else "collection"
-    if keyword.iskeyword(name) or name in RESERVED_FILE_NAMES:
-        name = "api_" + name  # `import class` cannot parse; `con/` cannot exist on Windows
+    if (keyword.iskeyword(name) or name in RESERVED_FILE_NAMES
+            or name in sys.stdlib_module_names or name in RUNTIME_MODULES):
+        # `import class` cannot parse; `con/` cannot exist on Windows; a package
+        # named `json` or `httpx` would shadow the module it needs on sys.path.
+        name = "api_" + name
     return name
 
 

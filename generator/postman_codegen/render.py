@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from .escape import docstring, fenced, ident, literal
+from .escape import code, docstring, fenced, ident, literal, md
 from .plan import ClientClass, Package
 from .render_client import curl, method_view
 from .render_models import Types, model_views
@@ -65,6 +65,8 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
     env.filters["ident"] = ident
     env.filters["docstring"] = docstring
     env.filters["fenced"] = fenced
+    env.filters["md"] = md
+    env.filters["code"] = code
     env.filters["curl"] = curl
     return env
 
