@@ -14,9 +14,25 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-CORPUS = Path(os.environ.get("CORPUS") or ROOT.parent / "shared" / "corpus")
-if not CORPUS.is_absolute():
-    CORPUS = (ROOT / CORPUS).resolve()
+
+
+def find_corpus() -> Path | None:
+    """`$CORPUS`, else the first `shared/corpus` beside the checkout or above it."""
+    if os.environ.get("CORPUS"):
+        given = Path(os.environ["CORPUS"])
+        return given if given.is_absolute() else (ROOT / given).resolve()
+    for folder in (ROOT, *ROOT.parents):
+        candidate = folder / "shared" / "corpus"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+_FOUND = find_corpus()
+CORPUS = _FOUND or ROOT.parent / "shared" / "corpus"
+if _FOUND is None or not CORPUS.is_dir():
+    print(f"bench: CORPUS NOT FOUND (looked for shared/corpus above {ROOT}; set CORPUS=...): "
+          "every corpus input is skipped", file=sys.stderr)
 
 
 @dataclass(slots=True)

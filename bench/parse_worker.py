@@ -8,7 +8,7 @@ same Python. Usage: `parse_worker.py WORKDIR`, where WORKDIR holds
 * `pydantic_models.py`, `msgspec_models.py` (datamodel-code-generator) and
   `quicktype_models.py`, each optional: a missing peer gives a note, not a failure.
 
-Each row is the best of REPEAT timeit runs, per pass over all bodies. The runs
+Each row is the median of REPEAT timeit runs, per pass over all bodies. The runs
 are interleaved (round r times every contender once), so a burst of load on a
 shared machine hits all contenders alike rather than one of them. Ours
 loops over the bodies, one `from_dict` call each; the peers parse the one
@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import importlib
 import json
+import statistics
 import sys
 import timeit
 from collections.abc import Callable
@@ -80,15 +81,14 @@ class Worker:
         self.rows.append({"name": name, "seconds": None, "note": note})
 
     def measure(self) -> None:
-        """REPEAT interleaved rounds of every checked contender; keep each one's best."""
-        best: dict[int, float] = {}
+        """REPEAT interleaved rounds of every checked contender; keep each one's median."""
+        runs: dict[int, list[float]] = {}
         for _ in range(REPEAT):
             for index, fn, number in self.timed:
                 gc.collect()
-                seconds = timeit.Timer(fn).timeit(number) / number
-                best[index] = min(seconds, best.get(index, seconds))
-        for index, seconds in best.items():
-            self.rows[index]["seconds"] = seconds
+                runs.setdefault(index, []).append(timeit.Timer(fn).timeit(number) / number)
+        for index, seconds in runs.items():
+            self.rows[index]["seconds"] = statistics.median(seconds)
 
     def load(self, stem: str) -> Any | None:
         """Import a generated peer module from the work dir, or None (with a note)."""

@@ -92,7 +92,7 @@ class Report:
 def codegen() -> list[str]:
     """Our CLI from the interpreter running this script (the project venv)."""
     script = Path(sys.executable).parent / "postman-codegen"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "generator"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "postman_codegen"]
 
 
 def ours(sources: list[Path], out: Path) -> Run:
@@ -320,7 +320,7 @@ def _print_parse(report: Report) -> None:
         return
     rows = {r["name"]: r["seconds"] for r in report.parse["rows"]}
     say(f"\nparse: {report.parse_label}, {report.parse['bodies']} bodies, "
-        f"{report.parse['bytes'] / 1e6:.2f} MB of JSON  (per pass over all bodies, best of 7 interleaved runs)")
+        f"{report.parse['bytes'] / 1e6:.2f} MB of JSON  (per pass over all bodies, median of 7 interleaved runs)")
     for name, seconds in rows.items():
         versus = PARSE_VERSUS.get(name)
         text = ("baseline" if versus is None else
