@@ -228,17 +228,10 @@ def _template_error(exc: Exception, templates: Path | None) -> ConfigError:
     message = getattr(exc, "message", None) or str(exc)
     if file is None:
         return ConfigError(f"template error: {message}")
-    shown = file
-    if templates is not None:
-        try:
-            shown = (templates / Path(file).relative_to(templates.resolve())).as_posix()
-        except ValueError:
-            try:
-                shown = Path(file).relative_to(Path.cwd()).as_posix()
-            except ValueError:
-                shown = f"built-in template {Path(file).name}"
-    else:
-        shown = f"built-in template {Path(file).name}"
+    resolved = Path(file).resolve()
+    shown = f"built-in template {resolved.name}"
+    if templates is not None and resolved.is_relative_to(templates.resolve()):
+        shown = (templates / resolved.relative_to(templates.resolve())).as_posix()
     return ConfigError(f"{shown}:{line}: template error: {message}")
 
 
