@@ -36,8 +36,10 @@ from .output import (
     Changes,
     Lock,
     build_tree,
+    clean_stale,
     compare,
     fresh,
+    has_stale_stages,
     hash_inputs,
     lock_header,
     options_hash,
@@ -350,24 +352,22 @@ def _run(cfg: Config, check: bool, verbose: bool, quiet: bool, jobs: int,
         old = Lock.read(out)
         header = lock_header(hash_inputs(inputs, old),
                              templates_hash(cfg.templates), _options_key(cfg))
-        if fresh(out, old, header):
-            if check:
-                _say(quiet, f"{out}: up to date ({len(old.files)} files)")
-                return 0
-            if old.header.get("raw") == header.get("raw"):
-                _say(quiet, f"{out}: up to date; 0 file(s) written, {len(old.files)} unchanged")
-                return 0
-            refresh = True
-        else:
-            refresh = False
-    if refresh:
-        # Only the inputs' bytes changed, not their meaning: record the new bytes
-        # so the next run need not parse them, and render nothing.
-        with run_lock(out, exclusive=True, wait=wait):
-            lock = Lock(Lock.read(out).files, header)
-            write_tree(out, Changes({LOCK_NAME: lock.render().encode()}, [], 0))
-        _say(quiet, f"{out}: up to date ({len(old.files)} files; inputs re-exported "
-                    "without changes)")
+        nothing_to_do = fresh(out, old, header)
+    if nothing_to_do and check:
+        _say(quiet, f"{out}: up to date ({len(old.files)} files)")
+        return 0
+    if nothing_to_do:
+        reexported = old.header.get("raw") != header.get("raw")
+        if reexported or has_stale_stages(out):
+            with run_lock(out, exclusive=True, wait=wait):
+                clean_stale(out)
+                if reexported:
+                    # Only the inputs' bytes changed, not their meaning: record the
+                    # new bytes so the next run need not parse them; render nothing.
+                    lock = Lock(Lock.read(out).files, header)
+                    write_tree(out, Changes({LOCK_NAME: lock.render().encode()}, [], 0))
+        note = "; inputs re-exported without changes" if reexported else ""
+        _say(quiet, f"{out}: up to date; 0 file(s) written, {len(old.files)} unchanged{note}")
         return 0
 
     progress = Progress(enabled=not quiet)

@@ -492,6 +492,11 @@ def run_lock(out_dir: Path, exclusive: bool, wait: float) -> Iterator[None]:
 
 # -- writing ----------------------------------------------------------------
 
+def has_stale_stages(out_dir: Path) -> bool:
+    """Whether a killed run left a staging folder in the output folder."""
+    return any(out_dir.glob(STAGE_PREFIX + "*"))
+
+
 def clean_stale(out_dir: Path) -> None:
     """Remove staging folders a killed run left (called under the exclusive lock,
     so no live run owns them), and put back an output folder a killed run of an
