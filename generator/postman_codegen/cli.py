@@ -274,6 +274,7 @@ def _find(value: object, hit: Callable[[str], bool]) -> str | None:
 
 # A lone surrogate, or its JSON escape inside a string that holds JSON (a body).
 _SURROGATE = re.compile("[\ud800-\udfff]|\\\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_JAMO = re.compile("[\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff]")
 _BIG_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?[eE]\+?\d{3,}")
 
 
@@ -302,12 +303,22 @@ def _unexpected(exc: Exception, source: Path, shown: str | None) -> InputError:
         where = _find(data, _overflows)
         if where:
             message = "a number too large for a float (such as 1e400)"
+    elif "identifier" in str(exc):
+        where = _find(data, lambda s: bool(_JAMO.search(s)))
+        if where:
+            message = ("a name of Hangul conjoining jamo that recompose into no valid Python "
+                       f"identifier ({exc})")
     if where is None:
         tb: TracebackType | None = exc.__traceback__
         while tb is not None:
+            local = tb.tb_frame.f_locals
             for key in ("path", "jpath", "rpath"):
-                value = tb.tb_frame.f_locals.get(key)
+                value = local.get(key)
                 if isinstance(value, str) and value.startswith(("$", "item")):
+                    where = value
+            for key in ("example", "req", "request", "folder", "node"):
+                value = getattr(local.get(key), "source", None)
+                if isinstance(value, str) and value.startswith("item"):
                     where = value
             tb = tb.tb_next
     if where and not where.startswith("$"):

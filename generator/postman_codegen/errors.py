@@ -91,7 +91,7 @@ def cut_line(line: str, limit: int = 4 * MAX_VALUE) -> str:
     """One error line kept readable: long quoted values are cut, then the whole line."""
     line = re.sub(
         rf"('(?:[^'\\]|\\.){{{MAX_VALUE},}}'|\"(?:[^\"\\]|\\.){{{MAX_VALUE},}}\")",
-        lambda m: cut(m.group(0)),
+        lambda m: m.group(0)[0] + cut(m.group(0)[1:-1]) + m.group(0)[-1],
         line,
     )
     return cut(line, limit)
