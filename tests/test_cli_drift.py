@@ -149,6 +149,7 @@ def test_check_says_the_generator_or_formatter_version_changed(project: Path) ->
     assert result.exit_code == 0, result.output
     assert "formatter (black) version changed: 23.1.0 ->" in result.stderr
     assert "generator version changed: 0.0.1 ->" in result.stderr
+    assert "up to date; no generated file would change (" in result.stderr
 
 
 def test_check_says_the_templates_changed(project: Path) -> None:

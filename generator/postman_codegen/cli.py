@@ -399,8 +399,10 @@ def _run(cfg: Config, check: bool, verbose: bool, quiet: bool, jobs: int,
             return 0
         if changes.only_lock:
             why = "; ".join(reasons) or "the lock's record differs"
-            _say(quiet, f"{out}: up to date; inputs changed but no generated file would "
-                        f"({why}); `{COMMAND}` refreshes {LOCK_NAME}")
+            what = ("inputs changed but no generated file would"
+                    if reasons and all(r.startswith("collection") for r in reasons)
+                    else "no generated file would change")
+            _say(quiet, f"{out}: up to date; {what} ({why}); `{COMMAND}` refreshes {LOCK_NAME}")
             return 0
         click.secho(f"{out}: out of date:", fg="red", err=True)
         for reason in reasons:
