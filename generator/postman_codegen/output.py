@@ -116,6 +116,10 @@ def format_python(text: str) -> str:
     finally:
         if enabled:
             gc.enable()
+            if len(text) > 100_000:
+                # black's syntax trees are cyclic: free a large file's trees now,
+                # not at some later full collection (peak memory).
+                gc.collect()
 
 
 def _format_one(item: tuple[str, str]) -> tuple[str, str]:
