@@ -158,22 +158,24 @@ def _str_table(value: object, where: str, key: str) -> dict[str, str]:
     return {str(k): v for k, v in value.items()}
 
 
-def _choice(value: object, where: str, key: str, choices: tuple[str, ...], flag: str) -> str:
+def _choice(value: object, origin: str, key: str, choices: tuple[str, ...]) -> str:
+    """`value` if it is one of `choices`; else an error naming `origin` (the table and
+    key, or the flag) with a "did you mean"."""
     if not isinstance(value, str) or value not in choices:
         shown = repr(value) if isinstance(value, str) else _kind(value)
         hint = did_you_mean(value, choices) if isinstance(value, str) else ""
-        raise ConfigError(f"{where} {key}: expected {KEYS[key]}, found {shown}{hint}"
-                          if flag == "" else
-                          f"{flag}: expected {KEYS[key]}, found {shown}{hint}")
+        raise ConfigError(f"{origin}: expected {KEYS[key]}, found {shown}{hint}")
     return value
 
 
 def _options(table: Mapping[str, object], where: str, model_style: str | None) -> Options:
-    style = (_choice(model_style, where, "model_style", MODEL_STYLES, "--model-style")
-             if model_style is not None else
-             _choice(table.get("model_style", "dataclass"), where, "model_style",
-                     MODEL_STYLES, ""))
-    optional = _choice(table.get("optional", "examples"), where, "optional", OPTIONAL_MODES, "")
+    if model_style is not None:
+        style = _choice(model_style, "--model-style", "model_style", MODEL_STYLES)
+    else:
+        style = _choice(table.get("model_style", "dataclass"), f"{where} model_style",
+                        "model_style", MODEL_STYLES)
+    optional = _choice(table.get("optional", "examples"), f"{where} optional", "optional",
+                       OPTIONAL_MODES)
     env_defaults = table.get("environment_defaults", False)
     if not isinstance(env_defaults, bool):
         raise _wrong(where, "environment_defaults", env_defaults)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import errno
-import fcntl
 import gc
 import hashlib
 import json
@@ -33,6 +32,11 @@ from typing import Any
 
 from . import __version__
 from .errors import GeneratorError, terminal_safe
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows has no flock: runs are not serialised
+    fcntl = None  # type: ignore[assignment]
 
 LOCK_NAME = "postman-codegen.lock"
 STAGE_PREFIX = ".postman-codegen-stage-"
@@ -471,6 +475,9 @@ def run_lock(out_dir: Path, exclusive: bool, wait: float) -> Iterator[None]:
     if exclusive:
         out_dir.mkdir(parents=True, exist_ok=True)
     elif not out_dir.is_dir():
+        yield
+        return
+    if fcntl is None:  # pragma: no cover
         yield
         return
     fd = os.open(out_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
