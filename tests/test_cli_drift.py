@@ -168,3 +168,16 @@ def test_a_deleted_generated_file_is_named(project: Path) -> None:
     result = run_cli("check")
     assert result.exit_code == 1
     assert "deleted: shop/client.py" in result.stderr
+
+
+def test_check_messages(project: Path, snapshot: object) -> None:
+    """What a user reads when `check` fails, end to end."""
+    def change(d: dict) -> None:  # type: ignore[type-arg]
+        d["item"][1]["response"][0]["body"] = json.dumps({"ok": True, "uptime": 3})
+
+    edit(project / "apis" / SHOP.name, change)
+    models = project / "clients" / "shop" / "__init__.py"
+    models.write_text(models.read_text() + "# mine\n")
+    result = run_cli("check")
+    assert result.exit_code == 1
+    assert result.stderr == snapshot
