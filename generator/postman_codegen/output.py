@@ -1,29 +1,49 @@
-"""Format, compare and atomically write the generated tree.
+"""Format, compare and write the generated tree; the lock of owned files.
 
 The output folder holds a lock file listing every file the generator owns,
-with the hash of its rendered text (before black) and of its bytes on disk.
-Files not listed there belong to the user: never overwritten, never deleted.
+with the hash of its rendered text (before black) and of its bytes on disk,
+plus what the output was made from: the generator, black and template
+versions, the options and the canonical hash of every input. Files not listed
+there belong to the user: never overwritten, never deleted.
+
+Writes never move, copy or replace the output folder itself (it may be a
+mount point, the current directory, or hold FIFOs and hard links): each owned
+file is staged inside the folder and renamed over its target, one at a time.
+One run at a time writes a folder: it holds an exclusive `flock` on the
+folder while it compares and writes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import errno
+import gc
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-
-import black
+from typing import Any
 
 from . import __version__
-from .errors import GeneratorError
+from .errors import GeneratorError, terminal_safe
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows has no flock: runs are not serialised
+    fcntl = None  # type: ignore[assignment]
 
 LOCK_NAME = "postman-codegen.lock"
-_MODE = black.Mode(target_versions={black.TargetVersion.PY311})
+STAGE_PREFIX = ".postman-codegen-stage-"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# Called with (done, total) while files are formatted; the CLI draws its bar with it.
+Progress = Callable[[int, int], None]
 
 
 def sha(data: bytes | str) -> str:
@@ -32,9 +52,78 @@ def sha(data: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def black_version() -> str:
+    """The pinned black's version, without importing black (it takes ~0.2 s)."""
+    try:
+        from _black_version import version  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+        return str(version)
+    except ImportError:  # pragma: no cover - black without its version module
+        from importlib.metadata import version as dist_version
+
+        return dist_version("black")
+
+
+def builtin_templates_dir() -> Path:
+    """Templates shipped in the wheel (postman_codegen/templates) or in the source tree."""
+    packaged = PACKAGE_DIR / "templates"
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent.parent / "templates"
+
+
+def templates_hash(extra: Path | None = None) -> str:
+    """Hash of the templates in use (the user's folder first) and the runtime module.
+    Computed here, not in render.py, so a run with nothing to do never imports Jinja."""
+    h = hashlib.sha256()
+    for d in (extra, builtin_templates_dir()):
+        if d is None or not d.is_dir():
+            continue
+        h.update(b"\1")
+        for f in sorted(d.rglob("*.jinja")):
+            h.update(f.relative_to(d).as_posix().encode() + b"\0" + f.read_bytes())
+    h.update(b"runtime.py\0" + (PACKAGE_DIR / "runtime.py").read_bytes())
+    return h.hexdigest()[:16]
+
+
+def generator_version() -> str:
+    """The release plus a hash of the generator's own code, so a change to the
+    generator between releases is never mistaken for "nothing changed"."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:12]}"
+
+
+def canonical_sha(data: bytes) -> str:
+    """The hash of a JSON file's meaning: parsed and serialised with sorted keys and
+    no whitespace, so a re-export that only reorders or re-indents keeps it. A file
+    that is not JSON is hashed as it is (loading it reports the problem)."""
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    except (ValueError, RecursionError):
+        return sha(data)
+    return sha(text)
+
+
 def format_python(text: str) -> str:
-    """black, in process, with the pinned version."""
-    return black.format_str(text, mode=_MODE)
+    """black, in process, with the pinned version, with the garbage collector off.
+
+    black allocates millions of short-lived tracked objects on a large file; the
+    collector's passes over them cost more than the formatting (issue 11)."""
+    import black
+
+    mode = black.Mode(target_versions={black.mode.TargetVersion.PY311})
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return black.format_str(text, mode=mode)
+    finally:
+        if enabled:
+            gc.enable()
+            if len(text) > 100_000:
+                # black's syntax trees are cyclic: free a large file's trees now,
+                # not at some later full collection (peak memory).
+                gc.collect()
 
 
 def _format_one(item: tuple[str, str]) -> tuple[str, str]:
@@ -50,10 +139,14 @@ class Lock:
     def read(cls, out_dir: Path) -> Lock:
         try:
             data = json.loads((out_dir / LOCK_NAME).read_text("utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return cls()
+        return cls.parse(data)
+
+    @classmethod
+    def parse(cls, data: object) -> Lock:
         files = data.get("files") if isinstance(data, dict) else None
-        if not isinstance(files, dict):
+        if not isinstance(data, dict) or not isinstance(files, dict):
             return cls()
         clean = {
             k: v for k, v in files.items()
@@ -72,7 +165,134 @@ def _safe_relpath(rel: str) -> bool:
     return (
         not p.is_absolute() and ".." not in p.parts and "" not in p.parts
         and all(part not in (".", "") and "\\" not in part and ":" not in part for part in p.parts)
+        and not p.parts[0].startswith(STAGE_PREFIX)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Hashes of the input files, keyed by their project-relative path."""
+
+    canonical: dict[str, str]
+    raw: dict[str, str]
+
+
+def hash_inputs(paths: Mapping[str, Path], old: Lock) -> Inputs:
+    """Canonical hashes of the inputs; a file whose bytes match the lock's record
+    reuses the recorded canonical hash instead of being parsed again."""
+    old_raw = old.header.get("raw")
+    old_canon = old.header.get("inputs")
+    old_raw = old_raw if isinstance(old_raw, dict) else {}
+    old_canon = old_canon if isinstance(old_canon, dict) else {}
+    canonical: dict[str, str] = {}
+    raw: dict[str, str] = {}
+    for rel, path in sorted(paths.items()):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        raw[rel] = sha(data)
+        recorded = old_canon.get(rel)
+        if old_raw.get(rel) == raw[rel] and isinstance(recorded, str):
+            canonical[rel] = recorded
+        else:
+            canonical[rel] = canonical_sha(data)
+    return Inputs(canonical, raw)
+
+
+def lock_header(
+    inputs: Mapping[str, str] | Inputs, templates: str, options: str = "",
+) -> dict[str, object]:
+    """What the output is made from. Equal headers and intact files mean nothing to do."""
+    if isinstance(inputs, Inputs):
+        canonical, raw = inputs.canonical, inputs.raw
+    else:
+        canonical, raw = dict(inputs), {}
+    header: dict[str, object] = {
+        "generator": generator_version(),
+        "black": black_version(),
+        "templates": templates,
+        "options": options,
+        "inputs": dict(sorted(canonical.items())),
+    }
+    if raw:
+        header["raw"] = dict(sorted(raw.items()))
+    return header
+
+
+# Header keys that decide the output; `raw` only saves parsing unchanged inputs.
+DECIDING = ("generator", "black", "templates", "options", "inputs")
+
+
+def disk_sha(out_dir: Path, rel: str) -> str | None:
+    target = out_dir / rel
+    try:
+        if target.is_symlink() or not target.is_file():
+            return None
+        return sha(target.read_bytes())
+    except OSError:
+        return None
+
+
+def edited_files(out_dir: Path, lock: Lock) -> list[str]:
+    """Owned files whose bytes on disk differ from the lock's record (or are gone)."""
+    return sorted(
+        rel for rel, entry in lock.files.items()
+        if disk_sha(out_dir, rel) != entry.get("formatted")
+    )
+
+
+def fresh(out_dir: Path, lock: Lock, header: Mapping[str, object]) -> bool:
+    """True when rendering would change nothing: the lock was made from the same
+    inputs, generator, black, templates and options, and every owned file is intact."""
+    if not lock.files or any(lock.header.get(k) != header.get(k) for k in DECIDING):
+        return False
+    return not edited_files(out_dir, lock)
+
+
+def stale_reasons(out_dir: Path, lock: Lock, header: Mapping[str, object]) -> list[str]:
+    """Why the output folder no longer matches: one line per cause, before the diff."""
+    if not lock.files:
+        return [(f"{LOCK_NAME} is missing or unreadable: the output was not made by this "
+                 "generator or its record is lost")]
+    reasons: list[str] = []
+    old_in = lock.header.get("inputs")
+    new_in = header.get("inputs")
+    old_in = old_in if isinstance(old_in, dict) else {}
+    new_in = new_in if isinstance(new_in, dict) else {}
+    changed = sorted(k for k in new_in if k in old_in and old_in[k] != new_in[k])
+    added = sorted(k for k in new_in if k not in old_in)
+    removed = sorted(k for k in old_in if k not in new_in)
+    if changed:
+        reasons.append("collection changed: " + ", ".join(changed))
+    if added:
+        reasons.append("collection added: " + ", ".join(added))
+    if removed:
+        reasons.append("collection removed: " + ", ".join(removed))
+    for key, what in (("generator", "generator version"), ("black", "formatter (black) version"),
+                      ("templates", "templates"), ("options", "options")):
+        if lock.header.get(key) != header.get(key):
+            reasons.append(f"{what} changed: {lock.header.get(key)} -> {header.get(key)}")
+    edited = edited_files(out_dir, lock)
+    missing = [r for r in edited if not (out_dir / r).exists()]
+    by_hand = [r for r in edited if r not in missing]
+    if by_hand:
+        reasons.append("edited by hand: " + ", ".join(by_hand))
+    if missing:
+        reasons.append("deleted: " + ", ".join(missing))
+    return reasons
+
+
+def check_compiles(rel: str, text: str) -> None:
+    """Every generated Python file must compile (`ast.parse` misses limits such as
+    CPython's 20 statically nested blocks). A failure is the generator's bug."""
+    try:
+        compile(text, rel, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        raise GeneratorError(
+            f"generated {rel} does not compile ({type(exc).__name__}: {exc}); this is a "
+            "postman-codegen bug: please report it with the collection"
+        ) from exc
 
 
 def build_tree(
@@ -80,8 +300,13 @@ def build_tree(
     rendered: Mapping[str, str],
     header: dict[str, object],
     jobs: int = 1,
+    progress: Progress | None = None,
 ) -> dict[str, bytes]:
-    """Final bytes of every owned file (lock included), formatting only what changed."""
+    """Final bytes of every owned file (lock included).
+
+    A Python file whose rendered text hash matches the lock and whose bytes on
+    disk are intact is reused as it is; only the others are compiled and
+    formatted. The bytes never depend on which path ran."""
     old = Lock.read(out_dir)
     new = Lock(header=header)
     result: dict[str, bytes] = {}
@@ -93,20 +318,14 @@ def build_tree(
         entry = old.files.get(rel)
         if not rel.endswith(".py"):
             result[rel] = text.encode("utf-8")
-        elif entry and entry.get("rendered") == rendered_sha:
-            # Unchanged since the last run: reuse the formatted bytes if intact.
-            try:
-                disk = (out_dir / rel).read_bytes()
-            except OSError:
-                disk = None
-            if disk is not None and sha(disk) == entry.get("formatted"):
-                result[rel] = disk
-            else:
-                to_format.append((rel, text))
+        elif (entry and entry.get("rendered") == rendered_sha
+              and disk_sha(out_dir, rel) == entry.get("formatted")):
+            result[rel] = (out_dir / rel).read_bytes()
         else:
+            check_compiles(rel, text)
             to_format.append((rel, text))
         new.files[rel] = {"rendered": rendered_sha}
-    for rel, formatted in _format_all(to_format, jobs):
+    for rel, formatted in _format_all(to_format, jobs, progress):
         result[rel] = formatted.encode("utf-8")
     for rel, data in result.items():
         new.files[rel]["formatted"] = sha(data)
@@ -114,14 +333,35 @@ def build_tree(
     return result
 
 
-def _format_all(items: list[tuple[str, str]], jobs: int) -> list[tuple[str, str]]:
+def _format_all(
+    items: list[tuple[str, str]], jobs: int, progress: Progress | None = None,
+) -> list[tuple[str, str]]:
+    # Largest first: with parallel workers the long file starts at once.
+    items = sorted(items, key=lambda i: -len(i[1]))
     total = sum(len(t) for _, t in items)
+    done = 0
+    out: list[tuple[str, str]] = []
+    if progress:
+        progress(0, total)
     if jobs > 1 and len(items) > 1 and total > 200_000:
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
+        sizes = {rel: len(t) for rel, t in items}
         with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
-            return list(pool.map(_format_one, items))
-    return [_format_one(i) for i in items]
+            futures = [pool.submit(_format_one, i) for i in items]
+            for fut in as_completed(futures):
+                rel, text = fut.result()
+                out.append((rel, text))
+                done += sizes[rel]
+                if progress:
+                    progress(done, total)
+        return out
+    for item in items:
+        out.append(_format_one(item))
+        done += len(item[1])
+        if progress:
+            progress(done, total)
+    return out
 
 
 @dataclass(slots=True)
@@ -133,6 +373,11 @@ class Changes:
     @property
     def empty(self) -> bool:
         return not self.write and not self.delete
+
+    @property
+    def only_lock(self) -> bool:
+        """Only the lock's record differs: no generated file would change."""
+        return not self.delete and set(self.write) <= {LOCK_NAME}
 
 
 def compare(out_dir: Path, files: Mapping[str, bytes]) -> Changes:
@@ -154,14 +399,19 @@ def compare(out_dir: Path, files: Mapping[str, bytes]) -> Changes:
                 f"{target}: exists and was not written by postman-codegen; "
                 "refusing to overwrite it (move it away or choose another output folder)"
             )
+        if target.is_dir() and not target.is_symlink():
+            raise GeneratorError(
+                f"{target}: is a folder where postman-codegen writes a file; "
+                "refusing to replace it (move it away or choose another output folder)"
+            )
         blocked = _blocked(out_dir, rel)
         if blocked is not None:
             raise GeneratorError(blocked)
         write[rel] = data
     delete = sorted(
         rel for rel in old.files
-        if rel not in files and (out_dir / rel).is_file() and rel != LOCK_NAME
-        and _blocked(out_dir, rel) is None
+        if rel not in files and rel != LOCK_NAME and (out_dir / rel).is_file()
+        and not (out_dir / rel).is_symlink() and _blocked(out_dir, rel) is None
     )
     return Changes(write, delete, unchanged)
 
@@ -170,9 +420,9 @@ def _blocked(out_dir: Path, rel: str) -> str | None:
     """Why `rel` cannot be written: a folder on its way is a file, or a link (it may lead
     outside the output folder). None when the way is clear."""
     folder = out_dir
-    for part in ("", *PurePosixPath(rel).parts[:-1]):
-        folder = folder / part if part else folder
-        if part and folder.is_symlink():
+    for part in PurePosixPath(rel).parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
             return (f"{folder}: is a symbolic link; refusing to write through it "
                     "(output stays inside the output folder)")
         if folder.exists() and not folder.is_dir():
@@ -182,8 +432,12 @@ def _blocked(out_dir: Path, rel: str) -> str | None:
 
 
 def unified_diff(out_dir: Path, changes: Changes) -> str:
+    """The diff `check` prints; control and format characters from collection text
+    are shown escaped, never sent to the terminal."""
     chunks: list[str] = []
     for rel in sorted(changes.write):
+        if rel == LOCK_NAME:
+            continue  # the record of hashes: its changes are explained, not diffed
         target = out_dir / rel
         try:
             before = target.read_text("utf-8").splitlines(keepends=True)
@@ -197,78 +451,175 @@ def unified_diff(out_dir: Path, changes: Changes) -> str:
         except (OSError, UnicodeDecodeError):
             before = []
         chunks.extend(difflib.unified_diff(before, [], f"a/{rel}", "/dev/null"))
-    return "".join(c if c.endswith("\n") else c + "\n" for c in chunks)
+    text = "".join(c if c.endswith("\n") else c + "\n" for c in chunks)
+    return terminal_safe(text, keep="\n\t")
+
+
+# -- one run at a time ------------------------------------------------------
+
+class Busy(GeneratorError):
+    """Another run holds the output folder longer than we may wait."""
+
+
+@contextlib.contextmanager
+def run_lock(out_dir: Path, exclusive: bool, wait: float) -> Iterator[None]:
+    """Hold an `flock` on the output folder itself: exclusive to write, shared to
+    read (a check never sees a half-written tree). The folder is opened, never
+    replaced, so the lock covers every path to it (links, `-o .`, mount points)
+    and leaves no file behind. A read of a folder that does not exist takes no lock."""
+    if exclusive:
+        recover(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise GeneratorError(f"{out_dir}: exists and is not a folder; refusing to replace it "
+                             "(move it away or choose another output folder)")
+    if exclusive:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    elif not out_dir.is_dir():
+        yield
+        return
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    fd = os.open(out_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        deadline = time.monotonic() + max(wait, 0.0)
+        while True:
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Busy(
+                        f"{out_dir}: another postman-codegen run is writing this folder; "
+                        f"gave up after waiting {wait:g} s (try again when it has "
+                        "finished, or wait longer with --wait SECONDS)"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing the last descriptor releases the lock
+
+
+# -- writing ----------------------------------------------------------------
+
+def has_stale_stages(out_dir: Path) -> bool:
+    """Whether a killed run left a staging folder in the output folder."""
+    return any(out_dir.glob(STAGE_PREFIX + "*"))
+
+
+def clean_stale(out_dir: Path) -> None:
+    """Remove staging folders a killed run left (called under the exclusive lock,
+    so no live run owns them), and put back an output folder a killed run of an
+    older version left aside."""
+    recover(out_dir)
+    if out_dir.is_dir():
+        for stage in out_dir.glob(STAGE_PREFIX + "*"):
+            if stage.is_dir() and not stage.is_symlink():
+                shutil.rmtree(stage, ignore_errors=True)
 
 
 def write_tree(
     out_dir: Path, changes: Changes,
     _before_swap: Callable[[Path], None] | None = None,
 ) -> None:
-    """Apply changes atomically: stage a full copy, then swap it in.
+    """Apply changes file by file, each atomically (`os.replace`).
 
-    A failure at any point before the swap leaves `out_dir` exactly as it was;
-    the swap is two renames, and a run interrupted between them is repaired
-    by the next one (`recover`).
+    Every new file is first written to a staging folder inside the output
+    folder (same file system, so the rename is atomic even on a mount point);
+    a failure while staging leaves the output exactly as it was. Before any
+    file is replaced, the lock is widened to own every file about to exist, so
+    a run killed half way leaves each file old or new and all of them owned;
+    the final lock is written last. The output folder itself is never moved,
+    copied or replaced. Call it under `run_lock(out_dir, exclusive=True, ...)`.
     """
     if changes.empty:
         return
-    # A symlinked output folder stays a link: its target is what gets replaced.
-    out_dir = out_dir.resolve()
-    recover(out_dir)
-    parent = out_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.stage-", dir=parent))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clean_stale(out_dir)
+    stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out_dir))
     try:
-        tree = stage / "tree"
-        if out_dir.exists():
-            shutil.copytree(out_dir, tree, symlinks=True)
-        else:
-            tree.mkdir()
-        for rel in changes.delete:
-            (tree / rel).unlink(missing_ok=True)
-            _prune_empty(tree, (tree / rel).parent)
-        for rel, data in changes.write.items():
-            target = tree / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.is_symlink():
-                target.unlink()
-            target.write_bytes(data)
+        staged: dict[str, Path] = {}
+        for rel, data in sorted(changes.write.items()):
+            path = stage / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+            staged[rel] = path
         if _before_swap is not None:
-            _before_swap(tree)
-        old = stage / "old"
-        if out_dir.exists():
-            os.rename(out_dir, old)
-        os.rename(tree, out_dir)
+            _before_swap(stage)
+        old = Lock.read(out_dir)
+        new_lock = changes.write.get(LOCK_NAME)
+        if new_lock is not None:
+            new = Lock.parse(json.loads(new_lock))
+            if not set(new.files) <= set(old.files):
+                # Claim every file about to exist before it does.
+                claim = Lock({**old.files, **new.files}, dict(new.header))
+                _replace_bytes(out_dir, LOCK_NAME, claim.render().encode("utf-8"), stage)
+        for rel, path in staged.items():
+            if rel == LOCK_NAME:
+                continue
+            blocked = _blocked(out_dir, rel)
+            if blocked is not None:
+                raise GeneratorError(blocked)
+            target = out_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _replace(path, target)
+        for rel in changes.delete:
+            target = out_dir / rel
+            if target.is_file() and not target.is_symlink() and _blocked(out_dir, rel) is None:
+                target.unlink(missing_ok=True)
+                _prune_empty(out_dir, target.parent)
+        if LOCK_NAME in staged:
+            _replace(staged[LOCK_NAME], out_dir / LOCK_NAME)
     finally:
-        # Whatever stopped the swap (an error, Ctrl-C), never delete the only copy
-        # of the previous output: put it back first.
-        if (stage / "old").is_dir() and not out_dir.exists():
-            os.rename(stage / "old", out_dir)
         shutil.rmtree(stage, ignore_errors=True)
 
 
+def _replace(source: Path, target: Path) -> None:
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        # The target's folder is another file system (a mount inside the output):
+        # stage beside the target instead, then rename.
+        tmp = target.parent / f"{STAGE_PREFIX}{target.name}"
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+
+
+def _replace_bytes(out_dir: Path, rel: str, data: bytes, stage: Path) -> None:
+    tmp = stage / (".claim-" + rel.replace("/", "_"))
+    tmp.write_bytes(data)
+    _replace(tmp, out_dir / rel)
+
+
 def _prune_empty(root: Path, folder: Path) -> None:
-    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+    while folder != root and root in folder.parents and folder.is_dir() \
+            and not folder.is_symlink() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
 
 
 def recover(out_dir: Path) -> None:
-    """Put back an output folder left aside by an interrupted swap."""
-    if out_dir.exists():
+    """Put back an output folder that an older version's interrupted swap left aside
+    (`.NAME.stage-*/old` beside it), and drop its leftover staging folders."""
+    parent = out_dir.parent
+    try:
+        stages = sorted(parent.glob(f".{out_dir.name}.stage-*"))
+    except OSError:
         return
-    for stage in sorted(out_dir.parent.glob(f".{out_dir.name}.stage-*")):
+    for stage in stages:
         old = stage / "old"
-        if old.is_dir():
+        if not out_dir.exists() and old.is_dir():
             os.rename(old, out_dir)
+        if out_dir.exists() and not old.exists():
+            # A stage still holding an old tree is never deleted: it may be the
+            # only copy of someone's files.
             shutil.rmtree(stage, ignore_errors=True)
-            return
 
 
-def lock_header(inputs: Mapping[str, str], templates: str) -> dict[str, object]:
-    return {
-        "generator": __version__,
-        "black": black.__version__,
-        "templates": templates,
-        "inputs": dict(sorted(inputs.items())),
-    }
+def options_hash(value: Any) -> str:
+    """A short hash of the options and package names (they decide the output)."""
+    return sha(json.dumps(value, sort_keys=True, default=str))[:16]

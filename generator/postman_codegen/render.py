@@ -3,12 +3,12 @@
 Python decides every name and every piece of parsing code; templates hold the
 shape of the files. Every value from a collection reaches the output through
 exactly one of two filters: `literal` (a Python literal) or `ident` (a checked
-identifier). Each rendered file is `ast.parse`d before it is formatted.
+identifier). Each rendered file whose text changed is compiled before it is
+formatted (output.build_tree).
 """
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import re
 from pathlib import Path
@@ -136,10 +136,5 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
         "py.typed": "",
         "README.md": env.get_template("README.md.jinja").render(ctx),
     }
-    for path, text in files.items():
-        if path.endswith(".py"):
-            try:
-                ast.parse(text, filename=path)
-            except SyntaxError as exc:  # a template bug, never the input's fault
-                raise RuntimeError(f"rendered {pkg.name}/{path} does not parse: {exc}") from exc
+    # output.build_tree compiles each Python file whose rendered text changed.
     return files
