@@ -218,14 +218,7 @@ class _Comparer:
     def run(self) -> Report:
         old_ops = _operations(self.o.doc)
         new_ops = _operations(self.n.doc)
-        old_by_key = {_match_key(o): o for o in old_ops}
-        new_by_key = {_match_key(o): o for o in new_ops}
-        pairs: list[tuple[_Op, _Op]] = []
-        removed = [o for k, o in old_by_key.items() if k not in new_by_key]
-        added = [o for k, o in new_by_key.items() if k not in old_by_key]
-        for k, o in old_by_key.items():
-            if k in new_by_key:
-                pairs.append((o, new_by_key[k]))
+        pairs, removed, added = _match(old_ops, new_ops)
         # Same method name at another URL: the caller's call does not change.
         added_by_id = {o.op_id: o for o in added}
         still_removed = []
@@ -469,8 +462,40 @@ def _operations(doc: Doc) -> list[_Op]:
 
 
 def _match_key(op: _Op) -> tuple[str, str, str]:
-    # Placeholders match whatever their names: `{id}` and `{user_id}` are one URL.
-    return op.method.upper(), re.sub(r"\{[^}]*\}", "{}", op.path), op.server
+    # Placeholders match whatever their names: `{id}` and `{user_id}` are one URL;
+    # "#name" marks a second request with the same method and URL.
+    path = re.sub(r"\{[^}]*\}", "{}", op.path.split("#", 1)[0])
+    return op.method.upper(), path, op.server
+
+
+def _match(old: list[_Op], new: list[_Op]) -> tuple[list[tuple[_Op, _Op]], list[_Op], list[_Op]]:
+    """Pair requests by method and URL: (pairs, only in old, only in new).
+
+    Several requests may share one method and URL (Postman allows it): those
+    with the same method name pair first, the rest in document order.
+    """
+    groups: dict[tuple[str, str, str], tuple[list[_Op], list[_Op]]] = {}
+    for o in old:
+        groups.setdefault(_match_key(o), ([], []))[0].append(o)
+    for n in new:
+        groups.setdefault(_match_key(n), ([], []))[1].append(n)
+    pairs: list[tuple[_Op, _Op]] = []
+    removed: list[_Op] = []
+    added: list[_Op] = []
+    for olds, news in groups.values():
+        new_ids: dict[str, _Op] = {n.op_id: n for n in news}
+        rest_old: list[_Op] = []
+        for o in olds:
+            same = new_ids.pop(o.op_id, None)
+            if same is None:
+                rest_old.append(o)
+            else:
+                pairs.append((o, same))
+        rest_new = [x for x in news if x.op_id in new_ids]
+        pairs.extend(zip(rest_old, rest_new))
+        removed.extend(rest_old[len(rest_new):])
+        added.extend(rest_new[len(rest_old):])
+    return pairs, removed, added
 
 
 def _pyname(param: dict[str, Any]) -> str:

@@ -118,14 +118,27 @@ def _wire(m: Method) -> _Wire:
         params.append(_WireParam(key, "header", names[0],
                                  any(p.required for p in ps), docs))
     statuses = sorted({s for s, _ in getattr(m, "examples", []) if s is not None})
+    body = getattr(m, "body", None)  # a typed body value, where the planner has one
     return _Wire(
         path=path, server=server, server_vars=server_vars, params=params,
-        body_kind=str(getattr(m, "body_kind", "") or ""),
+        body_kind=str(getattr(m, "body_kind", "") or getattr(body, "kind", "") or ""),
         form_fields=list(getattr(m, "form_fields", [])),
         expect=str(getattr(m, "response_expect", "any")),
         statuses=statuses, sample=str(getattr(m, "sample", "") or ""),
-        auth=tuple(getattr(m, "auth", ()) or ()),
+        auth=_auth_tuple(getattr(m, "auth", None)),
     )
+
+
+def _auth_tuple(auth: object) -> tuple[str, ...]:
+    """("bearer",), ("basic",), ("apikey", where, name) or () from the method's auth."""
+    if not auth:
+        return ()
+    if isinstance(auth, tuple):
+        return tuple(str(a) for a in auth)
+    kind = str(getattr(auth, "kind", "") or getattr(auth, "scheme", "") or "")
+    if kind == "apikey":
+        return (kind, str(getattr(auth, "where", "header")), str(getattr(auth, "name", "")))
+    return (kind,) if kind else ()
 
 
 # -- schemas ----------------------------------------------------------------
