@@ -216,3 +216,11 @@ def test_second_request_with_one_method_and_url_gets_its_own_key(
     assert again["operationId"] == "note_again"
     assert again["responses"] == {"2XX": {"description": "Success",
                                           "content": {"*/*": {"schema": {}}}}}
+
+
+def test_invisible_characters_are_escaped_and_mean_the_same() -> None:
+    data = {"na\u202eme": "a\u2028b\x1b[31m", "日本": "ok"}
+    text = dumps(data)
+    assert "\u202e" not in text and "\u2028" not in text and "\x1b" not in text
+    assert '"na\\u202eme"' in text and '"日本"' in text
+    assert json.loads(text) == data

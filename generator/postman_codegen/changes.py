@@ -44,6 +44,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
+from .openapi import escape_invisible
+
 BREAKING = "breaking"
 COMPATIBLE = "compatible"
 MAX_DEPTH = 64
@@ -387,9 +389,7 @@ class _Comparer:
                 self.add(f"{side}_field_added", BREAKING if required else COMPATIBLE, group,
                          req, ep, fpath, "", t,
                          f"`{req}`: {'required' if required else 'optional'} {where} "
-                         f"({t}) was added" + (
-                             "; responses without it are rejected"
-                             if required and response else ""))
+                         f"({t}) was added" + (_rejected(side) if required else ""))
             else:
                 was, now = key in oreq, key in nreq
                 if was and not now:
@@ -398,8 +398,8 @@ class _Comparer:
                              f"`{req}`: {where} is now optional")
                 elif now and not was:
                     self.add(f"{side}_field_required", BREAKING, group, req, ep, fpath,
-                             "optional", "required", f"`{req}`: {where} is now required" + (
-                                 "; responses without it are rejected" if response else ""))
+                             "optional", "required",
+                             f"`{req}`: {where} is now required" + _rejected(side))
                 self.schema(op[key], np_[key], fpath, side, req, ep, depth + 1)
 
     def classes(self) -> None:
@@ -570,7 +570,19 @@ def _where(side: str, path: str) -> str:
     if path == "$":
         return {"request": "request body", "response": "return value",
                 "error": "error model"}[side]
-    return f"{label} `{path}`"
+    return f"{label} {_code(path)}"
+
+
+def _rejected(side: str) -> str:
+    return {"response": "; responses without it are rejected",
+            "error": "; error responses without it are rejected"}.get(side, "")
+
+
+def _code(text: str) -> str:
+    """A Markdown code span that a backtick in the text cannot close."""
+    if "`" not in text:
+        return f"`{text}`"
+    return f"`` {text} ``"
 
 
 def _order(c: Change) -> tuple[int, int, str, str, str]:
@@ -602,7 +614,7 @@ def render_text(report: Report) -> str:
         for c in items:
             mark = "BREAKING  " if c.breaking else "compatible"
             lines.append(f"  {mark}  {c.message}")
-    return "\n".join(lines) + "\n"
+    return escape_invisible("\n".join(lines) + "\n")
 
 
 def render_markdown(report: Report) -> str:
@@ -615,7 +627,7 @@ def render_markdown(report: Report) -> str:
         for c in items:
             mark = ":boom: breaking" if c.breaking else "compatible"
             lines.append(f"| {mark} | {_md_cell(c.message)} |")
-    return "\n".join(lines) + "\n"
+    return escape_invisible("\n".join(lines) + "\n")
 
 
 def _md_cell(text: str) -> str:
@@ -629,7 +641,7 @@ def render_json(report: Report) -> str:
         "compatible": len(report.compatible),
         "changes": [asdict(c) for c in report.changes],
     }
-    return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return escape_invisible(json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def summary_for_check(old_openapi: Doc, new_openapi: Doc) -> str:

@@ -14,6 +14,8 @@ touches only that function.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -384,5 +386,36 @@ def _security(auth: tuple[str, ...]) -> tuple[str, dict[str, Any]] | None:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    """The document as committed: sorted keys, two-space indent, final newline."""
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The document as committed: sorted keys, two-space indent, final newline.
+
+    Readable text stays as it is; invisible characters from the collection
+    (controls, bidi and other format characters, line separators) are written
+    as `\\uXXXX` escapes, which mean the same to a JSON reader.
+    """
+    text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return _CANDIDATE.sub(_utf16_escape, text)
+
+
+# Unassigned code points (Cn) are left alone: which ones they are depends on
+# the Python version, and output must not.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+_CANDIDATE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\U0010ffff]")
+
+
+def invisible(c: str) -> bool:
+    """A character a terminal or editor would not show as itself."""
+    return c not in "\n\t" and unicodedata.category(c) in _INVISIBLE_CATEGORIES
+
+
+def _utf16_escape(match: re.Match[str]) -> str:
+    c = match.group()
+    if not invisible(c):
+        return c
+    data = c.encode("utf-16-be", "surrogatepass")
+    return "".join(f"\\u{int.from_bytes(data[i:i + 2], 'big'):04x}"
+                   for i in range(0, len(data), 2))
+
+
+def escape_invisible(text: str) -> str:
+    """Text for a terminal or a Markdown comment: invisible characters as `\\uXXXX`."""
+    return _CANDIDATE.sub(_utf16_escape, text)
