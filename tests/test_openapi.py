@@ -11,7 +11,7 @@ from conftest import COLLECTIONS, CORPUS, ROOT
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from postman_codegen.collection import load, load_environment
 from postman_codegen.config import environment_for, stem
-from postman_codegen.openapi import dumps, openapi_document
+from postman_codegen.openapi import component_key, dumps, openapi_document
 from postman_codegen.plan import package_name, plan
 
 FIXTURES = ROOT / "tests" / "fixtures" / "changes"
@@ -224,3 +224,22 @@ def test_invisible_characters_are_escaped_and_mean_the_same() -> None:
     assert "\u202e" not in text and "\u2028" not in text and "\x1b" not in text
     assert '"na\\u202eme"' in text and '"日本"' in text
     assert json.loads(text) == data
+
+
+HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
+
+
+@pytest.mark.parametrize("name", ["injection", "identifiers", "traversal", "runtime"])
+def test_hostile_fixture_documents_are_valid_openapi_31(name: str) -> None:
+    validate(document(HOSTILE / f"{name}.postman_collection.json"),
+             cls=OpenAPIV31SpecValidator)
+
+
+def test_non_ascii_class_names_get_ascii_keys_and_keep_their_title() -> None:
+    doc = document(HOSTILE / "injection.postman_collection.json")
+    schemas = doc["components"]["schemas"]
+    titled = {k: s["title"] for k, s in schemas.items() if "title" in s}
+    assert titled, "the fixture has a non-ASCII class name"
+    for key, title in titled.items():
+        assert key.isascii() and key != title
+        assert key == component_key(title)

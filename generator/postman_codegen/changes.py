@@ -131,11 +131,21 @@ class _Side:
         self.doc = doc
         self.schemas: dict[str, Schema] = (doc.get("components") or {}).get("schemas") or {}
 
+    def class_names(self) -> set[str]:
+        """Class names: a schema's title where it has one, else its key."""
+        out = set()
+        for key, schema in self.schemas.items():
+            title = schema.get("title") if isinstance(schema, dict) else None
+            out.add(title if isinstance(title, str) and title else key)
+        return out
+
     def resolve(self, schema: Schema) -> tuple[Schema, str]:
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-            name = ref.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~")
-            return self.schemas.get(name, {}), name
+            key = ref.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~")
+            schema = self.schemas.get(key, {})
+            title = schema.get("title")
+            return schema, title if isinstance(title, str) and title else key
         return schema, ""
 
     def norm(self, schema: Schema) -> _Norm:
@@ -403,7 +413,7 @@ class _Comparer:
                 self.schema(op[key], np_[key], fpath, side, req, ep, depth + 1)
 
     def classes(self) -> None:
-        old_names, new_names = set(self.o.schemas), set(self.n.schemas)
+        old_names, new_names = self.o.class_names(), self.n.class_names()
         done: set[str] = set()
         for old, new in sorted(self.renames):
             if old in new_names or new in old_names or old in done:

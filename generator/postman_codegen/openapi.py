@@ -150,10 +150,23 @@ class _Schemas:
     """JSON Schema for type nodes; model classes become `components.schemas`."""
 
     def __init__(self, pkg: Package) -> None:
-        self.names = {obj.uid: name for name, obj in pkg.classes}
+        # Component keys are ASCII (`^[a-zA-Z0-9._-]+$`); a class named otherwise
+        # keeps its Python name as the schema's title.
+        self.names: dict[int, str] = {}
+        taken: set[str] = set()
+        for name, obj in pkg.classes:
+            key = component_key(name)
+            base, n = key, 2
+            while key in taken:
+                key, n = f"{base}_{n}", n + 1
+            taken.add(key)
+            self.names[obj.uid] = key
         self.components: dict[str, dict[str, Any]] = {}
         for name, obj in pkg.classes:
-            self.components[name] = self.object(obj)
+            key = self.names[obj.uid]
+            self.components[key] = self.object(obj)
+            if key != name:
+                self.components[key]["title"] = name
 
     def object(self, obj: ObjectT) -> dict[str, Any]:
         props = {f.key: self.of(f.type) for f in obj.fields}
@@ -193,6 +206,12 @@ class _Schemas:
 
 def _pointer(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
+
+
+def component_key(name: str) -> str:
+    """A `components.schemas` key for a class name: other characters as `_uXXXX`."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "._-") else f"_u{ord(c):04x}"
+                   for c in name) or "Model"
 
 
 # -- the document -------------------------------------------------------------
@@ -381,7 +400,8 @@ def _security(auth: tuple[str, ...]) -> tuple[str, dict[str, Any]] | None:
         return "basic", {"type": "http", "scheme": "basic"}
     if kind == "apikey" and len(auth) >= 3:
         where, name = str(auth[1]), str(auth[2])
-        return f"apikey_{where}_{name}", {"type": "apiKey", "in": where, "name": name}
+        key = component_key(f"apikey_{where}_{name}")
+        return key, {"type": "apiKey", "in": where, "name": name}
     return None
 
 
