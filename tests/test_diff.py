@@ -15,10 +15,11 @@ from postman_codegen.changes import (
     render_markdown,
     render_text,
     summary_for_check,
+    summary_for_output,
 )
 from postman_codegen.collection import load
 from postman_codegen.config import stem
-from postman_codegen.openapi import openapi_document
+from postman_codegen.openapi import dumps, openapi_document
 from postman_codegen.plan import package_name, plan
 from syrupy.assertion import SnapshotAssertion
 
@@ -363,3 +364,39 @@ def test_reports_escape_invisible_characters_from_the_collection() -> None:
         assert "\u202e" not in text
         assert "\\u202e" in text
     assert '`` $["c`d"] ``' in render_markdown(report)
+
+
+def test_summary_for_output_names_the_package(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    generate(BEFORE, out)
+    new = dumps(doc(after("field_removed")))
+    summary = summary_for_output(out, {"before/openapi.json": new, "before/client.py": ""})
+    assert summary == (
+        "before: API changes: 1 breaking, 0 compatible\n\nResponses:\n"
+        "  BREAKING    `users.get_user`: response field `$.score` was removed\n")
+    same = (out / "before" / "openapi.json").read_text("utf-8")
+    assert summary_for_output(out, {"before/openapi.json": same}) == ""
+    assert summary_for_output(out, {"other/openapi.json": new}) == ""
+
+
+ZOHO = ROOT / "collections" / "zoho_crm.postman_collection.json"
+
+
+def test_zoho_v2_example_replaced_by_v21_reports_module_narrowed_once(
+    tmp_path: Path,
+) -> None:
+    """The motivating case: one example changed; the breaking `module` change is
+    one line naming both requests that share the model, not line 340 of a diff."""
+    data = json.loads(ZOHO.read_text("utf-8"))
+    v2, v21 = (folder["item"][0] for folder in data["item"])
+    v2["response"][0]["body"] = v21["response"][0]["body"]
+    new = tmp_path / "zoho_crm.postman_collection.json"
+    new.write_text(json.dumps(data))
+    result = run_cli("diff", ZOHO, new, "--fail-on", "breaking")
+    assert result.exit_code == 1
+    assert ("  BREAKING    `v2.job_details`, `v2_1.job_details`: response field "
+            "`$.resource[*].module` type narrowed from str | Module to Module\n") in result.stdout
+    assert result.stdout.startswith("API changes: 5 breaking, 0 compatible\n")
+    modules = [c for c in json.loads(run_cli("diff", ZOHO, new, "--format", "json").stdout)[
+        "changes"] if c["path"] == "$.resource[*].module"]
+    assert [c["request"] for c in modules] == ["v2.job_details", "v2_1.job_details"]

@@ -39,9 +39,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from .openapi import escape_invisible
@@ -609,8 +610,33 @@ def compare(old: Doc, new: Doc) -> Report:
 
 
 def _counts(report: Report) -> str:
-    b, c = len(report.breaking), len(report.compatible)
-    return f"{b} breaking, {c} compatible"
+    """Counts of the lines a reader sees (a change shared by requests is one line)."""
+    lines = [b for _, items in report.groups() for b, _ in _merged(items)]
+    b = sum(lines)
+    return f"{b} breaking, {len(lines) - b} compatible"
+
+
+def _merged(items: list[Change]) -> list[tuple[bool, str]]:
+    """(breaking, message) lines; one change seen by several requests is one line.
+
+    Requests that share a model (Zoho's `job_details` on v2 and v2.1) see the
+    same field change: "`v2.job_details`, `v2_1.job_details`: ...".
+    """
+    merged: dict[tuple[bool, str], list[str]] = {}
+    for c in items:
+        prefix = f"`{c.request}`: "
+        if c.request and c.message.startswith(prefix):
+            merged.setdefault((c.breaking, c.message[len(prefix):]), []).append(c.request)
+        else:
+            merged.setdefault((c.breaking, c.message), [])
+    out = []
+    for (breaking, rest), requests in merged.items():
+        if requests:
+            names = ", ".join(f"`{r}`" for r in dict.fromkeys(requests))
+            out.append((breaking, f"{names}: {rest}"))
+        else:
+            out.append((breaking, rest))
+    return out
 
 
 def render_text(report: Report) -> str:
@@ -621,9 +647,9 @@ def render_text(report: Report) -> str:
     for group, items in report.groups():
         lines.append("")
         lines.append(f"{group.value.capitalize()}:")
-        for c in items:
-            mark = "BREAKING  " if c.breaking else "compatible"
-            lines.append(f"  {mark}  {c.message}")
+        for breaking, message in _merged(items):
+            mark = "BREAKING  " if breaking else "compatible"
+            lines.append(f"  {mark}  {message}")
     return escape_invisible("\n".join(lines) + "\n")
 
 
@@ -634,9 +660,9 @@ def render_markdown(report: Report) -> str:
     lines = ["### API changes", "", f"**{_counts(report)}**"]
     for group, items in report.groups():
         lines += ["", f"#### {group.value.capitalize()}", "", "| | change |", "|---|---|"]
-        for c in items:
-            mark = ":boom: breaking" if c.breaking else "compatible"
-            lines.append(f"| {mark} | {_md_cell(c.message)} |")
+        for breaking, message in _merged(items):
+            mark = ":boom: breaking" if breaking else "compatible"
+            lines.append(f"| {mark} | {_md_cell(message)} |")
     return escape_invisible("\n".join(lines) + "\n")
 
 
@@ -661,3 +687,32 @@ def summary_for_check(old_openapi: Doc, new_openapi: Doc) -> str:
     """
     report = compare(old_openapi, new_openapi)
     return "" if report.empty else render_text(report)
+
+
+def summary_for_output(out_dir: Path, rendered: Mapping[str, str]) -> str:
+    """The API-change summary for `check`: every package whose `openapi.json` on
+    disk differs from the one about to be written, headed by the package name.
+
+    `rendered` maps output-relative paths (`zoho_crm/openapi.json`) to new text.
+    A package without an `openapi.json` on disk (new, or built before the
+    generator wrote one) is skipped. Empty when no API changed.
+    """
+    parts = []
+    for rel in sorted(rendered):
+        if not rel.endswith("/openapi.json"):
+            continue
+        try:
+            old_text = (out_dir / rel).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if old_text == rendered[rel]:
+            continue
+        try:
+            old, new = json.loads(old_text), json.loads(rendered[rel])
+        except ValueError:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            text = summary_for_check(old, new)
+            if text:
+                parts.append(f"{rel.rsplit('/', 1)[0]}: {text}")
+    return "\n".join(parts)
