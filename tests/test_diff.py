@@ -400,3 +400,33 @@ def test_zoho_v2_example_replaced_by_v21_reports_module_narrowed_once(
     modules = [c for c in json.loads(run_cli("diff", ZOHO, new, "--format", "json").stdout)[
         "changes"] if c["path"] == "$.resource[*].module"]
     assert [c["request"] for c in modules] == ["v2.job_details", "v2_1.job_details"]
+
+
+FOREIGN = {
+    "openapi": "3.1.0", "info": {"title": "x", "version": "1"},
+    "paths": {"/a": {"get": {
+        "operationId": "a", "parameters": [{"$ref": "#/components/parameters/P"}],
+        "responses": {"200": {"$ref": "#/components/responses/R"}}}}},
+    "components": {"parameters": {"P": {"name": "p", "in": "query"}},
+                   "responses": {"R": {"description": "r"}}},
+}
+
+
+def test_hand_written_openapi_with_refs_is_compared(tmp_path: Path) -> None:
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(FOREIGN))
+    result = run_cli("diff", old, BEFORE, "--format", "json")
+    assert result.exit_code == 0
+    kinds = [(c["kind"], c["request"]) for c in json.loads(result.stdout)["changes"]]
+    assert ("request_removed", "a") in kinds
+    assert ("request_added", "users.get_user") in kinds
+
+
+def test_document_that_cannot_be_compared_exits_2(tmp_path: Path) -> None:
+    broken = json.loads(json.dumps(FOREIGN))
+    broken["paths"]["/a"]["get"]["responses"]["400"] = "oops"
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken))
+    result = run_cli("diff", path, path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: cannot compare these documents")

@@ -273,8 +273,7 @@ class _Comparer:
 
     def parameters(self, old: _Op, new: _Op) -> None:
         req, ep = new.op_id, new.endpoint
-        op = {(p["in"], p["name"]): p for p in old.body.get("parameters", [])}
-        np = {(p["in"], p["name"]): p for p in new.body.get("parameters", [])}
+        op, np = _params(old.body), _params(new.body)
         for key in sorted(op.keys() | np.keys()):
             where, name = key
             label = f"{where} parameter `{_pyname(np.get(key) or op[key])}`"
@@ -507,6 +506,16 @@ def _match(old: list[_Op], new: list[_Op]) -> tuple[list[tuple[_Op, _Op]], list[
         removed.extend(rest_old[len(rest_new):])
         added.extend(rest_new[len(rest_old):])
     return pairs, removed, added
+
+
+def _params(op: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Parameters by (in, name); a `$ref` parameter (not made by us) is skipped."""
+    out = {}
+    for p in op.get("parameters") or []:
+        if isinstance(p, dict) and isinstance(p.get("in"), str) and isinstance(
+                p.get("name"), str):
+            out[(p["in"], p["name"])] = p
+    return out
 
 
 def _pyname(param: dict[str, Any]) -> str:

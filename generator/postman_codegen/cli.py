@@ -330,7 +330,11 @@ def diff(old: Path, new: Path | None, output: str | None, fmt: str, fail_on: str
             before, after = _built_openapi(old, cfg), _openapi_of(old, cfg)
         else:
             before, after = _openapi_of(old, cfg), _openapi_of(new, cfg)
-        report = compare(before, after)
+        try:
+            report = compare(before, after)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            # A hand-written OpenAPI document this comparison does not understand.
+            raise GeneratorError(f"cannot compare these documents: {exc!r}") from None
         render = {"text": render_text, "markdown": render_markdown, "json": render_json}[fmt]
         click.echo(render(report), nl=False)
         if fail_on == "any" and not report.empty or fail_on == "breaking" and report.breaking:
