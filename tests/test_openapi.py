@@ -243,3 +243,10 @@ def test_non_ascii_class_names_get_ascii_keys_and_keep_their_title() -> None:
     for key, title in titled.items():
         assert key.isascii() and key != title
         assert key == component_key(title)
+
+
+def test_example_with_a_number_json_cannot_hold_is_left_out() -> None:
+    doc = document(FIXTURES / "huge_number.postman_collection.json")
+    media = doc["paths"]["/n"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert "example" not in media
+    json.loads(dumps(doc), parse_constant=lambda name: pytest.fail(name))

@@ -358,8 +358,8 @@ def _responses(m: Method, wire: _Wire, schemas: _Schemas) -> dict[str, Any]:
     if expect in ("json", "json_or_empty") and m.response is not None:
         media: dict[str, Any] = {"schema": schemas.of(m.response.node)}
         if wire.sample:
-            try:
-                media["example"] = json.loads(wire.sample)
+            try:  # 1e999 came in as a float infinity: JSON cannot hold it
+                media["example"] = json.loads(wire.sample, parse_constant=_no_constant)
             except ValueError:
                 pass
         content = {"application/json": media}
@@ -388,6 +388,10 @@ def _responses(m: Method, wire: _Wire, schemas: _Schemas) -> dict[str, Any]:
         for code in codes:
             out[code] = err
     return out
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _security(auth: tuple[str, ...]) -> tuple[str, dict[str, Any]] | None:
