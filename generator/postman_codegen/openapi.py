@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import naming
 from .infer import (
     ArrayT,
     MapT,
@@ -29,7 +30,7 @@ from .infer import (
     UnionT,
     Unknown,
 )
-from .plan import ClientClass, Method, Package
+from .plan import ClientClass, Method, Package, Param
 
 OPENAPI_VERSION = "3.1.0"
 SUMMARY_MAX = 120
@@ -72,10 +73,19 @@ class _Wire:
 
 
 def _wire(m: Method) -> _Wire:
-    """Read the planner's request details; the one place that knows them."""
+    """Read the planner's request details; the one place that knows them.
+
+    The URL pieces come from the planner's `url_parts`/`query`/`headers` where
+    they have the expected shape, else from `url_template` (path and query only;
+    query parameters a collection disables are not in its URL text).
+    """
     by_name = {p.name: p for p in m.params}
-    parts: list[tuple[str, str]] = list(getattr(m, "url_parts", []))
+    parts = _pairs(getattr(m, "url_parts", None))
+    query = _pairs(getattr(m, "query", None))
     absolute = bool(getattr(m, "absolute", False))
+    if parts is None or query is None:
+        parts, query = _from_template(m.url_template, by_name)
+        absolute = False
     # Host pieces come before the first "/" of the path.
     start = next((i for i, p in enumerate(parts) if p == ("lit", "/")), len(parts))
     host, rest = parts[:start], parts[start:]
@@ -85,7 +95,7 @@ def _wire(m: Method) -> _Wire:
         text = ""
         for kind, value in host:
             if kind == "lit":
-                text += value.replace("{", "%7B").replace("}", "%7D")
+                text += _literal_url(value)
             else:
                 text += "{" + value + "}"
                 server_vars.append(value)
@@ -95,25 +105,22 @@ def _wire(m: Method) -> _Wire:
     seen: set[str] = set()
     for kind, value in rest:
         if kind == "lit":
-            path += value.replace("{", "%7B").replace("}", "%7D")
+            path += _literal_url(value)
         else:
             path += "{" + value + "}"
             if value not in seen:
                 seen.add(value)
                 p = by_name.get(value)
-                params.append(_WireParam(
-                    value, "path", value, True, p.doc if p else "",
-                    None if p is None or p.required else p.default,
-                ))
+                params.append(_WireParam(value, "path", value, True, p.doc if p else "",
+                                         _default(p)))
     path = "/" + path.lstrip("/") if path else "/"
-    for key, pname in getattr(m, "query", []):
+    for key, pname in query:
         p = by_name.get(pname)
         params.append(_WireParam(key, "query", pname, bool(p and p.required),
-                                 p.doc if p else "", None if p is None or p.required
-                                 else p.default))
-    for key, hparts in getattr(m, "headers", []):
-        names = [v for k, v in hparts if k == "var"]
-        if not names:
+                                 p.doc if p else "", _default(p)))
+    for key, hparts in getattr(m, "headers", None) or []:
+        names = [v for k, v in (_pairs(hparts) or []) if k == "var"]
+        if not isinstance(key, str) or not names:
             continue  # a fixed header is not the caller's to choose
         ps = [by_name[n] for n in names if n in by_name]
         docs = " ".join(p.doc for p in ps if p.doc and p.doc != f"header {key}")
@@ -129,6 +136,73 @@ def _wire(m: Method) -> _Wire:
         statuses=statuses, sample=str(getattr(m, "sample", "") or ""),
         auth=_auth_tuple(getattr(m, "auth", None)),
     )
+
+
+def _pairs(value: object) -> list[tuple[str, str]] | None:
+    """A list of (str, str) pairs, or None when `value` has another shape."""
+    if not isinstance(value, (list, tuple)):
+        return None
+    out = []
+    for item in value:
+        if not (isinstance(item, tuple) and len(item) == 2
+                and isinstance(item[0], str) and isinstance(item[1], str)):
+            return None
+        out.append((item[0], item[1]))
+    return out
+
+
+def _default(p: Param | None) -> object:
+    if p is None or p.required:
+        return None
+    return getattr(p, "default", None)
+
+
+def _literal_url(text: str) -> str:
+    # `{` `}` would read as a template; `#` marks a duplicate key (see paths).
+    return text.replace("{", "%7B").replace("}", "%7D").replace("#", "%23")
+
+
+_HOST = re.compile(r"^(?:[A-Za-z][\w+.-]*://[^/]*|\{\{[^{}]*\}\}[^/]*|[^/{:]*)")
+_PATH_VAR = re.compile(r":([A-Za-z_][\w.-]*)")
+
+
+def _from_template(url: str, by_name: dict[str, Param]) -> tuple[
+        list[tuple[str, str]], list[tuple[str, str]]]:
+    """URL pieces and query pairs read from a Postman URL such as
+    `{{base}}/users/:id/v{{version}}?q={{q}}`; variables named as the parameters."""
+
+    def param(var: str) -> str:
+        name = naming.snake(var)
+        return name if name in by_name or not by_name else next(
+            (n for n in by_name if n.rstrip("_0123456789") == name), name)
+
+    base, _, query_text = url.partition("#")[0].partition("?")
+    host = _HOST.match(base)
+    rest = base[host.end():] if host else base
+    parts: list[tuple[str, str]] = []
+    for segment in rest.split("/")[1:]:
+        parts.append(("lit", "/"))
+        m = _PATH_VAR.fullmatch(segment)
+        if m:
+            parts.append(("seg", param(m.group(1))))
+            continue
+        pos = 0
+        for match in _VARIABLE.finditer(segment):
+            if match.start() > pos:
+                parts.append(("lit", segment[pos:match.start()]))
+            parts.append(("seg", param(match.group(1))))
+            pos = match.end()
+        if pos < len(segment):
+            parts.append(("lit", segment[pos:]))
+    query = []
+    for pair in query_text.split("&"):
+        key = pair.partition("=")[0]
+        if key:
+            query.append((key, param(key)))
+    return parts, query
+
+
+_VARIABLE = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 
 
 def _auth_tuple(auth: object) -> tuple[str, ...]:
