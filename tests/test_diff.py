@@ -430,3 +430,15 @@ def test_document_that_cannot_be_compared_exits_2(tmp_path: Path) -> None:
     result = run_cli("diff", path, path)
     assert result.exit_code == 2
     assert result.stderr.startswith("error: cannot compare these documents")
+
+
+SEEDS = sorted((ROOT / "collections").glob("*.postman_collection.json"))
+
+
+@pytest.mark.parametrize("old", SEEDS, ids=lambda p: p.name)
+@pytest.mark.parametrize("new", SEEDS, ids=lambda p: p.name)
+def test_seed_pairs_compare_and_a_collection_equals_itself(old: Path, new: Path) -> None:
+    report = compare(doc(old), doc(new))
+    assert report.empty == (old == new)
+    for render in (render_text, render_markdown, render_json):
+        assert render(report).endswith("\n")
