@@ -590,5 +590,96 @@ def stats(sources: tuple[str, ...], model_style: str | None, debug: bool) -> Non
     sys.exit(_guard(debug, run))
 
 
+# -- diff: API-level changes between two versions of a collection -------------
+
+
+def _openapi_of(path: Path, cfg: Config) -> dict[str, object]:
+    """The OpenAPI document of a collection file (or of an `openapi.json` as it is)."""
+    import json
+
+    from .openapi import openapi_document
+
+    if path.suffix == ".json" and not path.name.endswith(".postman_collection.json"):
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("openapi"), str):
+            return data
+    env_path = environment_for(path)
+    variables = load_environment(env_path) if env_path else {}
+    base = cfg.packages.get(stem(path)) or cfg.packages.get(path.name)
+    pkg = plan(load(path, variables), variables, package_name(base or stem(path)), cfg.options)
+    return openapi_document(pkg)
+
+
+def _built_openapi(new: Path, cfg: Config) -> dict[str, object]:
+    """What the output folder was built from: the package's committed openapi.json."""
+    import json
+
+    base = cfg.packages.get(stem(new)) or cfg.packages.get(new.name)
+    built = cfg.output / package_name(base or stem(new)) / "openapi.json"
+    try:
+        data = json.loads(built.read_text("utf-8"))
+    except FileNotFoundError:
+        raise GeneratorError(
+            f"{built}: not found; give OLD and NEW, or run `postman-codegen generate` "
+            "first so the output folder records the API it was built from"
+        ) from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise GeneratorError(f"{built}: cannot read: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("openapi"), str):
+        raise GeneratorError(f"{built}: not an OpenAPI document")
+    return data
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_output
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
+              default="text", show_default=True, help="Report format (markdown: a PR comment).")
+@click.option("--fail-on", type=click.Choice(["breaking", "any"]),
+              help="Exit 1 when a breaking change (or any change) is found.")
+@_debug
+def diff(old: Path, new: Path | None, output: str | None, fmt: str, fail_on: str | None,
+         debug: bool) -> None:
+    """Show the API changes between two versions of a collection.
+
+    \b
+    OLD and NEW are collection files (or openapi.json files). With one file,
+    it is compared with what the output folder was built from (the package's
+    openapi.json). Each change is breaking or compatible for a caller of the
+    generated client.
+
+    \b
+    Examples:
+      postman-codegen diff old.postman_collection.json api.postman_collection.json
+      postman-codegen diff collections/api.postman_collection.json --fail-on breaking
+      postman-codegen diff old.json new.json --format markdown > comment.md
+    """
+    from .changes import compare, render_json, render_markdown, render_text
+
+    def run() -> int:
+        cfg = Config.load((), output, None)
+        if new is None:
+            before, after = _built_openapi(old, cfg), _openapi_of(old, cfg)
+        else:
+            before, after = _openapi_of(old, cfg), _openapi_of(new, cfg)
+        try:
+            report = compare(before, after)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            # A hand-written OpenAPI document this comparison does not understand.
+            raise GeneratorError(f"cannot compare these documents: {exc!r}") from None
+        render = {"text": render_text, "markdown": render_markdown, "json": render_json}[fmt]
+        click.echo(render(report), nl=False)
+        if fail_on == "any" and not report.empty or fail_on == "breaking" and report.breaking:
+            return EXIT_DRIFT
+        return 0
+
+    sys.exit(_guard(debug, run))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

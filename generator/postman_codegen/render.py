@@ -17,6 +17,8 @@ from typing import Any
 import jinja2
 
 from .escape import code, docstring, fenced, ident, literal, md
+from .openapi import dumps as openapi_dumps
+from .openapi import openapi_document
 from .plan import ClientClass, Package
 from .render_client import curl, method_view
 from .render_models import Types, model_views
@@ -135,6 +137,7 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
         "__init__.py": env.get_template("__init__.py.jinja").render(ctx),
         "py.typed": "",
         "README.md": env.get_template("README.md.jinja").render(ctx),
+        "openapi.json": openapi_dumps(openapi_document(pkg)),
     }
     # output.build_tree compiles each Python file whose rendered text changed.
     return files

@@ -1,0 +1,519 @@
+"""The inferred API of one planned package as an OpenAPI 3.1 document.
+
+`openapi_document` turns a `Package` into plain JSON data: paths and
+operations from the methods, parameters, request bodies, and the response and
+error schemas from the type graph (`components.schemas`, one per model class).
+`diff` compares two such documents, so the comparison is of APIs, not of text.
+
+Everything the document needs from a `Method` beyond its public fields (name,
+qualname, http_method, url_template, description, params, response, error,
+request) is read in one place, `_wire`, so a change to the planner's internals
+touches only that function.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import naming
+from .infer import (
+    ArrayT,
+    MapT,
+    NullableT,
+    ObjectT,
+    Scalar,
+    TypeNode,
+    UnionT,
+    Unknown,
+)
+from .plan import ClientClass, Method, Package, Param
+
+OPENAPI_VERSION = "3.1.0"
+SUMMARY_MAX = 120
+_SCALARS: dict[str, dict[str, Any]] = {
+    "str": {"type": "string"},
+    "int": {"type": "integer"},
+    "float": {"type": "number"},
+    "bool": {"type": "boolean"},
+    "datetime": {"type": "string", "format": "date-time"},
+}
+
+
+# -- what a method sends and expects, read from the planner -------------------
+
+
+@dataclass(slots=True)
+class _WireParam:
+    name: str  # the name on the wire (query key, header name, path placeholder)
+    where: str  # path | query | header
+    python: str  # the generated method's parameter
+    required: bool
+    doc: str = ""
+    default: object = None
+
+
+@dataclass(slots=True)
+class _Wire:
+    """The HTTP side of one method, as far as the document needs it."""
+
+    path: str  # "/crm/bulk/v2/write/{job_id}" (may be "/")
+    server: str | None  # an operation-level server (another host than the package's)
+    server_vars: list[str] = field(default_factory=list)
+    params: list[_WireParam] = field(default_factory=list)
+    body_kind: str = ""  # "", json, text, bytes, form, multipart, graphql
+    form_fields: list[tuple[str, str, str]] = field(default_factory=list)  # key, param, kind
+    expect: str = "any"  # json, json_or_empty, text, bytes, empty, any
+    statuses: list[int] = field(default_factory=list)  # example status codes seen
+    sample: str = ""  # first success example's JSON text
+    auth: tuple[str, ...] = ()
+
+
+def _wire(m: Method) -> _Wire:
+    """Read the planner's request details; the one place that knows them.
+
+    The URL pieces come from the planner's `url_parts`/`query`/`headers` where
+    they have the expected shape, else from `url_template` (path and query only;
+    query parameters a collection disables are not in its URL text).
+    """
+    by_name = {p.name: p for p in m.params}
+    parts = _pairs(getattr(m, "url_parts", None))
+    query = _pairs(getattr(m, "query", None))
+    absolute = bool(getattr(m, "absolute", False))
+    if parts is None or query is None:
+        parts, query = _from_template(m.url_template, by_name)
+        absolute = False
+    # Host pieces come before the first "/" of the path.
+    start = next((i for i, p in enumerate(parts) if p == ("lit", "/")), len(parts))
+    host, rest = parts[:start], parts[start:]
+    server = None
+    server_vars: list[str] = []
+    if absolute and host:
+        text = ""
+        for kind, value in host:
+            if kind == "lit":
+                text += _literal_url(value)
+            else:
+                text += "{" + value + "}"
+                server_vars.append(value)
+        server = text
+    path = ""
+    params: list[_WireParam] = []
+    seen: set[str] = set()
+    for kind, value in rest:
+        if kind == "lit":
+            path += _literal_url(value)
+        else:
+            path += "{" + value + "}"
+            if value not in seen:
+                seen.add(value)
+                p = by_name.get(value)
+                params.append(_WireParam(value, "path", value, True, p.doc if p else "",
+                                         _default(p)))
+    path = "/" + path.lstrip("/") if path else "/"
+    for key, pname in query:
+        p = by_name.get(pname)
+        params.append(_WireParam(key, "query", pname, bool(p and p.required),
+                                 p.doc if p else "", _default(p)))
+    for key, hparts in getattr(m, "headers", None) or []:
+        names = [v for k, v in (_pairs(hparts) or []) if k == "var"]
+        if not isinstance(key, str) or not names:
+            continue  # a fixed header is not the caller's to choose
+        ps = [by_name[n] for n in names if n in by_name]
+        docs = " ".join(p.doc for p in ps if p.doc and p.doc != f"header {key}")
+        params.append(_WireParam(key, "header", names[0],
+                                 any(p.required for p in ps), docs))
+    statuses = sorted({s for s, _ in getattr(m, "examples", []) if s is not None})
+    body = getattr(m, "body", None)  # a typed body value, where the planner has one
+    return _Wire(
+        path=path, server=server, server_vars=server_vars, params=params,
+        body_kind=str(getattr(m, "body_kind", "") or getattr(body, "kind", "") or ""),
+        form_fields=list(getattr(m, "form_fields", [])),
+        expect=str(getattr(m, "response_expect", "any")),
+        statuses=statuses, sample=str(getattr(m, "sample", "") or ""),
+        auth=_auth_tuple(getattr(m, "auth", None)),
+    )
+
+
+def _pairs(value: object) -> list[tuple[str, str]] | None:
+    """A list of (str, str) pairs, or None when `value` has another shape."""
+    if not isinstance(value, (list, tuple)):
+        return None
+    out = []
+    for item in value:
+        if not (isinstance(item, tuple) and len(item) == 2
+                and isinstance(item[0], str) and isinstance(item[1], str)):
+            return None
+        out.append((item[0], item[1]))
+    return out
+
+
+def _default(p: Param | None) -> object:
+    if p is None or p.required:
+        return None
+    return getattr(p, "default", None)
+
+
+def _literal_url(text: str) -> str:
+    # `{` `}` would read as a template; `#` marks a duplicate key (see paths).
+    return text.replace("{", "%7B").replace("}", "%7D").replace("#", "%23")
+
+
+_HOST = re.compile(r"^(?:[A-Za-z][\w+.-]*://[^/]*|\{\{[^{}]*\}\}[^/]*|[^/{:]*)")
+_PATH_VAR = re.compile(r":([A-Za-z_][\w.-]*)")
+
+
+def _from_template(url: str, by_name: dict[str, Param]) -> tuple[
+        list[tuple[str, str]], list[tuple[str, str]]]:
+    """URL pieces and query pairs read from a Postman URL such as
+    `{{base}}/users/:id/v{{version}}?q={{q}}`; variables named as the parameters."""
+
+    def param(var: str) -> str:
+        name = naming.snake(var)
+        return name if name in by_name or not by_name else next(
+            (n for n in by_name if n.rstrip("_0123456789") == name), name)
+
+    base, _, query_text = url.partition("#")[0].partition("?")
+    host = _HOST.match(base)
+    rest = base[host.end():] if host else base
+    parts: list[tuple[str, str]] = []
+    for segment in rest.split("/")[1:]:
+        parts.append(("lit", "/"))
+        m = _PATH_VAR.fullmatch(segment)
+        if m:
+            parts.append(("seg", param(m.group(1))))
+            continue
+        pos = 0
+        for match in _VARIABLE.finditer(segment):
+            if match.start() > pos:
+                parts.append(("lit", segment[pos:match.start()]))
+            parts.append(("seg", param(match.group(1))))
+            pos = match.end()
+        if pos < len(segment):
+            parts.append(("lit", segment[pos:]))
+    query = []
+    for pair in query_text.split("&"):
+        key = pair.partition("=")[0]
+        if key:
+            query.append((key, param(key)))
+    return parts, query
+
+
+_VARIABLE = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+
+
+def _auth_tuple(auth: object) -> tuple[str, ...]:
+    """("bearer",), ("basic",), ("apikey", where, name) or () from the method's auth."""
+    if not auth:
+        return ()
+    if isinstance(auth, tuple):
+        return tuple(str(a) for a in auth)
+    kind = str(getattr(auth, "kind", "") or getattr(auth, "scheme", "") or "")
+    if kind == "apikey":
+        return (kind, str(getattr(auth, "where", "header")), str(getattr(auth, "name", "")))
+    return (kind,) if kind else ()
+
+
+# -- schemas ----------------------------------------------------------------
+
+
+class _Schemas:
+    """JSON Schema for type nodes; model classes become `components.schemas`."""
+
+    def __init__(self, pkg: Package) -> None:
+        # Component keys are ASCII (`^[a-zA-Z0-9._-]+$`); a class named otherwise
+        # keeps its Python name as the schema's title.
+        self.names: dict[int, str] = {}
+        taken: set[str] = set()
+        for name, obj in pkg.classes:
+            key = component_key(name)
+            base, n = key, 2
+            while key in taken:
+                key, n = f"{base}_{n}", n + 1
+            taken.add(key)
+            self.names[obj.uid] = key
+        self.components: dict[str, dict[str, Any]] = {}
+        for name, obj in pkg.classes:
+            key = self.names[obj.uid]
+            self.components[key] = self.object(obj)
+            if key != name:
+                self.components[key]["title"] = name
+
+    def object(self, obj: ObjectT) -> dict[str, Any]:
+        props = {f.key: self.of(f.type) for f in obj.fields}
+        out: dict[str, Any] = {"type": "object", "properties": props}
+        required = sorted(f.key for f in obj.fields if f.required)
+        if required:
+            out["required"] = required
+        return out
+
+    def of(self, node: TypeNode) -> dict[str, Any]:
+        if isinstance(node, Unknown):
+            return {}
+        if isinstance(node, Scalar):
+            return dict(_SCALARS.get(node.kind, {}))
+        if isinstance(node, ArrayT):
+            return {"type": "array", "items": self.of(node.item)}
+        if isinstance(node, MapT):
+            return {"type": "object", "additionalProperties": self.of(node.value)}
+        if isinstance(node, ObjectT):
+            name = self.names.get(node.uid)
+            if name is None:
+                return self.object(node)
+            return {"$ref": "#/components/schemas/" + _pointer(name)}
+        if isinstance(node, UnionT):
+            # At most one option per JSON kind: exactly one matches.
+            return {"oneOf": [self.of(o) for o in node.options]}
+        if isinstance(node, NullableT):
+            inner = self.of(node.inner)
+            t = inner.get("type")
+            if isinstance(t, str) and "$ref" not in inner:
+                return {**inner, "type": [t, "null"]}
+            if "oneOf" in inner:
+                return {"oneOf": [*inner["oneOf"], {"type": "null"}]}
+            return {"anyOf": [inner, {"type": "null"}]}
+        return {}  # pragma: no cover - every node kind is handled above
+
+
+def _pointer(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+def component_key(name: str) -> str:
+    """A `components.schemas` key for a class name: other characters as `_uXXXX`."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "._-") else f"_u{ord(c):04x}"
+                   for c in name) or "Model"
+
+
+# -- the document -------------------------------------------------------------
+
+
+def openapi_document(pkg: Package) -> dict[str, Any]:
+    """The inferred API of one package as an OpenAPI 3.1 document (plain JSON data)."""
+    schemas = _Schemas(pkg)
+    info: dict[str, Any] = {"title": pkg.title or pkg.name, "version": "0.0.0",
+                            "x-python-package": pkg.name}
+    if pkg.description:
+        info["description"] = pkg.description
+    doc: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": info}
+    if pkg.base_url:
+        doc["servers"] = [{"url": pkg.base_url}]
+    paths: dict[str, dict[str, Any]] = {}
+    tags: list[dict[str, Any]] = []
+    security: dict[str, dict[str, Any]] = {}
+
+    def walk(c: ClientClass, titles: tuple[str, ...]) -> None:
+        tag = " / ".join(titles)
+        if titles and c.methods:
+            t: dict[str, Any] = {"name": tag}
+            if c.description:
+                t["description"] = c.description
+            if tag not in {x["name"] for x in tags}:
+                tags.append(t)
+        for m in c.methods:
+            wire = _wire(m)
+            op = _operation(m, wire, schemas, security)
+            if titles:
+                op["tags"] = [tag]
+            item = paths.setdefault(wire.path, {})
+            method = m.http_method.lower()
+            if method not in _METHODS:
+                op["x-http-method"] = m.http_method
+                method = "x-" + method
+            if method in item:
+                # Postman allows two requests with one method and URL; OpenAPI
+                # does not: the later one gets its own key, named by the method.
+                item = paths.setdefault(f"{wire.path}#{m.qualname}", {})
+            item[method] = op
+        for child in c.children:
+            walk(child, (*titles, child.title or child.attr))
+
+    walk(pkg.root, ())
+    doc["paths"] = paths
+    if tags:
+        doc["tags"] = tags
+    components: dict[str, Any] = {}
+    if schemas.components:
+        components["schemas"] = schemas.components
+    if security:
+        components["securitySchemes"] = security
+    if components:
+        doc["components"] = components
+    return doc
+
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _operation(m: Method, wire: _Wire, schemas: _Schemas,
+               security: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    op: dict[str, Any] = {"operationId": m.qualname}
+    description = (m.description or "").strip()
+    if description:
+        first = description.splitlines()[0].strip()
+        op["summary"] = first if len(first) <= SUMMARY_MAX else first[:SUMMARY_MAX - 3] + "..."
+        op["description"] = description
+    if wire.server is not None:
+        server: dict[str, Any] = {"url": wire.server}
+        if wire.server_vars:
+            server["variables"] = {v: {"default": ""} for v in wire.server_vars}
+        op["servers"] = [server]
+    params = []
+    seen: set[tuple[str, str]] = set()
+    for p in wire.params:
+        if (p.name, p.where) in seen:
+            continue
+        seen.add((p.name, p.where))
+        schema: dict[str, Any] = {"type": "string"}
+        if p.default is not None and isinstance(p.default, str):
+            schema["default"] = p.default
+        param: dict[str, Any] = {"name": p.name, "in": p.where, "schema": schema,
+                                 "required": p.where == "path" or p.required}
+        if p.doc:
+            param["description"] = p.doc
+        if p.python != p.name:
+            param["x-python-name"] = p.python
+        params.append(param)
+    if params:
+        op["parameters"] = params
+    body = _request_body(m, wire, schemas)
+    if body is not None:
+        op["requestBody"] = body
+    op["responses"] = _responses(m, wire, schemas)
+    scheme = _security(wire.auth)
+    if scheme is not None:
+        name, definition = scheme
+        security[name] = definition
+        op["security"] = [{name: []}]
+    return op
+
+
+def _request_body(m: Method, wire: _Wire, schemas: _Schemas) -> dict[str, Any] | None:
+    kind = wire.body_kind
+    required = not any(p.name in ("body", "content") and not p.required for p in m.params)
+    if kind == "json":
+        body = schemas.of(m.request.node) if m.request is not None else {}
+        return {"required": required, "content": {"application/json": {"schema": body}}}
+    if kind == "text":
+        return {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}}
+    if kind == "bytes":
+        return {"required": True, "content": {"application/octet-stream": {
+            "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}
+    if kind in ("form", "multipart"):
+        by_name = {p.name: p for p in m.params}
+        props: dict[str, Any] = {}
+        req: list[str] = []
+        for key, pname, fkind in wire.form_fields:
+            props[key] = ({"type": "string", "contentMediaType": "application/octet-stream"}
+                          if fkind == "file" else {"type": "string"})
+            param = by_name.get(pname)
+            if param is not None and param.required:
+                req.append(key)
+        form: dict[str, Any] = {"type": "object", "properties": props}
+        if req:
+            form["required"] = sorted(set(req))
+        media = "application/x-www-form-urlencoded" if kind == "form" else "multipart/form-data"
+        return {"required": bool(req), "content": {media: {"schema": form}}}
+    if kind == "graphql":
+        return {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"query": {"type": "string"}, "variables": {}},
+            "required": ["query"]}}}}
+    return None
+
+
+def _responses(m: Method, wire: _Wire, schemas: _Schemas) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    ok = [s for s in wire.statuses if 200 <= s < 300]
+    expect = wire.expect
+    content: dict[str, Any] | None
+    if expect in ("json", "json_or_empty") and m.response is not None:
+        media: dict[str, Any] = {"schema": schemas.of(m.response.node)}
+        if wire.sample:
+            try:  # 1e999 came in as a float infinity: JSON cannot hold it
+                media["example"] = json.loads(wire.sample, parse_constant=_no_constant)
+            except ValueError:
+                pass
+        content = {"application/json": media}
+    elif expect == "text":
+        content = {"text/plain": {"schema": {"type": "string"}}}
+    elif expect == "bytes":
+        content = {"application/octet-stream": {
+            "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}
+    elif expect == "empty":
+        content = None
+    else:
+        content = {"*/*": {"schema": {}}}
+    codes = [str(s) for s in ok] or (["204"] if expect == "empty" else ["200"])
+    if expect == "any" and not ok:
+        codes = ["2XX"]
+    for code in codes:
+        resp: dict[str, Any] = {"description": "Success" if content is not None
+                                else "Success, no content"}
+        if content is not None:
+            resp["content"] = content
+        out[code] = resp
+    if m.error is not None:
+        err = {"description": "Error", "content": {"application/json": {
+            "schema": schemas.of(m.error.node)}}}
+        codes = [str(s) for s in wire.statuses if s >= 400] or ["default"]
+        for code in codes:
+            out[code] = err
+    return out
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _security(auth: tuple[str, ...]) -> tuple[str, dict[str, Any]] | None:
+    if not auth:
+        return None
+    kind = str(auth[0])
+    if kind == "bearer":
+        return "bearer", {"type": "http", "scheme": "bearer"}
+    if kind == "basic":
+        return "basic", {"type": "http", "scheme": "basic"}
+    if kind == "apikey" and len(auth) >= 3:
+        where, name = str(auth[1]), str(auth[2])
+        key = component_key(f"apikey_{where}_{name}")
+        return key, {"type": "apiKey", "in": where, "name": name}
+    return None
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """The document as committed: sorted keys, two-space indent, final newline.
+
+    Readable text stays as it is; invisible characters from the collection
+    (controls, bidi and other format characters, line separators) are written
+    as `\\uXXXX` escapes, which mean the same to a JSON reader.
+    """
+    text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return _CANDIDATE.sub(_utf16_escape, text)
+
+
+# Unassigned code points (Cn) are left alone: which ones they are depends on
+# the Python version, and output must not.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+_CANDIDATE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\U0010ffff]")
+
+
+def invisible(c: str) -> bool:
+    """A character a terminal or editor would not show as itself."""
+    return c not in "\n\t" and unicodedata.category(c) in _INVISIBLE_CATEGORIES
+
+
+def _utf16_escape(match: re.Match[str]) -> str:
+    c = match.group()
+    if not invisible(c):
+        return c
+    data = c.encode("utf-16-be", "surrogatepass")
+    return "".join(f"\\u{int.from_bytes(data[i:i + 2], 'big'):04x}"
+                   for i in range(0, len(data), 2))
+
+
+def escape_invisible(text: str) -> str:
+    """Text for a terminal or a Markdown comment: invisible characters as `\\uXXXX`."""
+    return _CANDIDATE.sub(_utf16_escape, text)
