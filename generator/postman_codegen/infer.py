@@ -582,10 +582,10 @@ class TypeTable:
         return node
 
     def trail_of(self, node: ObjectT) -> tuple[str, ...]:
-        """The hints every place of an object agrees on: the field path they end
-        with, the folders they start with, and the words the requests between
-        share (`single_tweet` of `SingleTweet` and `SingleTweetUsercontext`).
-        A class used by several requests is never named after just one of them."""
+        """The hints every place of an object agrees on: the folders its places
+        start with and the field path they end with. An object met in several
+        requests is never qualified by a request's name, so renaming, adding or
+        removing one of them leaves its name alone."""
         places = self.places.get(node.uid)
         if not places:
             return (node.hint,)
@@ -594,14 +594,9 @@ class TypeTable:
             return trails[0]
         suffix = _common([list(reversed(t)) for t in trails])[::-1]
         heads = [t[: len(t) - len(suffix)] for t in trails]
-        prefix = _common([list(h) for h in heads])
-        rest = [h[len(prefix)] for h in heads if len(h) > len(prefix)]
-        middle: list[str] = []
-        if len(rest) == len(heads):
-            from .naming import words
-
-            middle = ["_".join(_common([words(r) for r in rest]))]
-        return tuple(t for t in (*prefix, *middle, *suffix) if t) or (node.hint,)
+        # A shared prefix shorter than every head is a folder path.
+        prefix = _common([list(h[:-1]) for h in heads])
+        return (*prefix, *suffix) if suffix else (node.hint,)
 
     def place_of(self, node: ObjectT) -> tuple[tuple[str, ...], str]:
         """The place that names an object: its shortest trail, then the smallest."""
