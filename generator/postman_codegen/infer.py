@@ -18,6 +18,14 @@ MAX_DEPTH = 48  # deeper values are typed as unknown JSON, kept as they came
 MAP_MIN_KEYS = 20  # an object with this many keys of one object shape is a map
 MAP_MIN_OVERLAP = 0.8  # ... when their fields overlap this much
 MERGE_MIN_OVERLAP = 0.5  # same-named endpoint bodies merge into one class above this
+# Collection-wide pooling: objects anywhere in a collection whose key sets overlap
+# this much (Jaccard), share at least POOL_MIN_SHARED_KEYS keys when the sets
+# differ, and never disagree on the JSON kind of a shared key pool their evidence.
+POOL_MIN_OVERLAP = 0.8
+POOL_MIN_SHARED_KEYS = 4
+# A string field is a date-time only when every sample is one and either two
+# distinct samples were seen or the key reads like a date (`created_at`, `date`).
+DATETIME_MIN_DISTINCT = 2
 
 # OpenAPI-to-Postman exports write the schema type instead of a value.
 PLACEHOLDERS = {
@@ -32,6 +40,7 @@ PLACEHOLDERS = {
 _RFC3339 = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})"
 )
+_DATE_KEY = re.compile(r"_at$|[a-z0-9]At$|AT$|date|time|Date|Time|DATE|TIME")
 _DATA_KEY = re.compile(
     r"\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     r"|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?|[0-9a-f]{16,}"
@@ -43,6 +52,11 @@ def placeholder_kind(value: str) -> str | None:
     if len(value) > 12 or not value.startswith("<"):
         return None
     return PLACEHOLDERS.get(value.lower())
+
+
+def date_like_key(key: str) -> bool:
+    """Keys that name a moment: `created_at`, `createdAt`, `*date*`, `*time*`, `timestamp`."""
+    return bool(key) and _DATE_KEY.search(key) is not None
 
 
 def is_datetime(value: str) -> bool:
@@ -60,8 +74,19 @@ class Shape:
     """What was seen at one place across samples."""
 
     __slots__ = (
-        "nulls", "bools", "ints", "floats", "strs", "dates", "objs", "fields",
-        "presence", "arrs", "items", "deep",
+        "arrs",
+        "bools",
+        "dates",
+        "deep",
+        "dvals",
+        "fields",
+        "floats",
+        "ints",
+        "items",
+        "nulls",
+        "objs",
+        "presence",
+        "strs",
     )
 
     def __init__(self) -> None:
@@ -77,6 +102,7 @@ class Shape:
         self.arrs = 0
         self.items: Shape | None = None
         self.deep = False
+        self.dvals: set[str] = set()  # up to DATETIME_MIN_DISTINCT date-time samples
 
     def observe(self, value: object, depth: int = 0) -> None:
         """Add one sample."""
@@ -97,6 +123,8 @@ class Shape:
                 self.strs += 1
                 if hint is None and is_datetime(value):
                     self.dates += 1
+                    if len(self.dvals) < DATETIME_MIN_DISTINCT:
+                        self.dvals.add(value)
             elif hint == "int":
                 self.ints += 1
             elif hint == "float":
@@ -133,6 +161,8 @@ class Shape:
         self.floats += other.floats
         self.strs += other.strs
         self.dates += other.dates
+        if len(self.dvals) < DATETIME_MIN_DISTINCT:
+            self.dvals |= other.dvals
         self.deep |= other.deep
         self.arrs += other.arrs
         if other.items is not None:
@@ -165,6 +195,192 @@ def key_overlap(a: Shape, b: Shape) -> float:
     if not ka and not kb:
         return 1.0
     return len(ka & kb) / len(ka | kb)
+
+
+# -- pooling across a collection ---------------------------------------------
+
+
+def _kinds(shape: Shape) -> frozenset[str]:
+    """The JSON kinds seen at a place, null left out (null fits any kind)."""
+    out = set()
+    if shape.bools:
+        out.add("bool")
+    if shape.ints or shape.floats:
+        out.add("number")
+    if shape.strs:
+        out.add("str")
+    if shape.arrs:
+        out.add("array")
+    if shape.objs:
+        out.add("object")
+    return frozenset(out)
+
+
+@dataclass(slots=True)
+class _Unit:
+    """Object shapes with one key set, one kind per key and, for a key holding
+    objects (or arrays of them), one cluster of those objects."""
+
+    keys: frozenset[str]
+    kinds: dict[str, tuple[frozenset[str], tuple[int | None, ...]]]
+    members: list[Shape]
+    order: tuple[object, ...]
+
+
+def _compatible(a: _Unit, b: _Unit) -> bool:
+    shared = a.keys & b.keys
+    if a.keys != b.keys:
+        if len(shared) < POOL_MIN_SHARED_KEYS:
+            return False
+        if len(shared) / len(a.keys | b.keys) < POOL_MIN_OVERLAP:
+            return False
+    for k in shared:
+        (ka, ra), (kb, rb) = a.kinds[k], b.kinds[k]
+        if ka and kb and ka != kb:
+            return False
+        # Nested objects must be of one cluster too: pooling two parents pools
+        # their children, so parents of unrelated children stay apart.
+        if any(x is not None and y is not None and x != y for x, y in zip(ra, rb, strict=False)):
+            return False
+    return True
+
+
+class Pool:
+    """Pools the evidence of same-shaped objects anywhere in a set of samples.
+
+    Object shapes are grouped into clusters (same key set, or a high key overlap;
+    see `POOL_MIN_OVERLAP`), never when a shared key disagrees on its JSON kind
+    or holds objects of different clusters; `place` then rebuilds any shape so
+    that each of its objects carries the evidence of its whole cluster.
+    Clusters are formed from the innermost objects out, in an order fixed by
+    the shapes themselves, never by the order of the requests.
+    """
+
+    def __init__(self, roots: list[Shape]) -> None:
+        self._cluster: dict[int, int] = {}  # id(shape) -> cluster
+        self._members: list[list[Shape]] = []
+        self._pooled: dict[int, Shape] = {}
+        self._busy: set[int] = set()
+        queue = list(roots)  # breadth first, in the order the samples came
+        seen: set[int] = set()
+        objects: list[Shape] = []
+        for s in queue:
+            if id(s) in seen:
+                continue
+            seen.add(id(s))
+            if s.items is not None:
+                queue.append(s.items)
+            queue.extend(s.fields.values())
+            if s.fields and not _looks_like_map(s):
+                objects.append(s)
+        height: dict[int, int] = {}
+
+        def h(s: Shape) -> int:  # above every object nested in it
+            got = height.get(id(s))
+            if got is None:
+                below = [h(c) for c in s.fields.values()]
+                if s.items is not None:
+                    below.append(h(s.items))
+                got = height[id(s)] = max(below, default=0) + (1 if s.fields else 0)
+            return got
+
+        levels: dict[int, list[Shape]] = {}
+        for s in objects:
+            levels.setdefault(h(s), []).append(s)
+        clusters: list[list[_Unit]] = []
+        by_key: dict[str, list[int]] = {}
+        for level in sorted(levels):
+            units: dict[tuple[object, ...], _Unit] = {}
+            for s in levels[level]:
+                kinds = {k: (_kinds(c), self._refs(c)) for k, c in s.fields.items()}
+                order = tuple(sorted((k, tuple(sorted(v[0])), tuple(-1 if r is None else r
+                                                                     for r in v[1]))
+                                     for k, v in kinds.items()))
+                unit = units.get(order)
+                if unit is None:
+                    unit = units[order] = _Unit(frozenset(kinds), kinds, [], order)
+                unit.members.append(s)
+            # Complete linkage: a unit joins the first cluster all of whose units
+            # it is compatible with.
+            for unit in sorted(units.values(), key=lambda u: (-len(u.keys), u.order)):
+                candidates = sorted({c for k in unit.keys for c in by_key.get(k, ())})
+                for c in candidates:
+                    if all(_compatible(unit, other) for other in clusters[c]):
+                        clusters[c].append(unit)
+                        break
+                else:
+                    c = len(clusters)
+                    clusters.append([unit])
+                    self._members.append([])
+                    for k in unit.keys:
+                        by_key.setdefault(k, []).append(c)
+                for m in unit.members:
+                    self._cluster[id(m)] = c
+                    self._members[c].append(m)
+
+    def _refs(self, shape: Shape) -> tuple[int | None, ...]:
+        """The clusters of the objects at a place and in its (nested) arrays."""
+        out: list[int | None] = []
+        s: Shape | None = shape
+        while s is not None:
+            out.append(self._cluster.get(id(s)))
+            s = s.items
+        return tuple(out)
+
+    def place(self, originals: list[Shape]) -> Shape:
+        """One shape for a place fed by `originals`, its objects pooled."""
+        out = Shape()
+        for s in originals:
+            out.nulls += s.nulls
+            out.bools += s.bools
+            out.ints += s.ints
+            out.floats += s.floats
+            out.strs += s.strs
+            out.dates += s.dates
+            if len(out.dvals) < DATETIME_MIN_DISTINCT:
+                out.dvals |= s.dvals
+            out.deep |= s.deep
+            out.arrs += s.arrs
+        items = [s.items for s in originals if s.items is not None]
+        if items:
+            out.items = self.place(items)
+        parts: list[Shape] = []
+        done: set[int] = set()
+        for s in originals:
+            if not s.objs:
+                continue
+            c = self._cluster.get(id(s))
+            if c is None or c in self._busy:
+                parts.append(self._object(c, [s]))
+            elif c not in done:
+                done.add(c)
+                parts.append(self._cluster_shape(c))
+        if len(parts) == 1:  # share the pooled object (nothing mutates it later)
+            out.objs, out.fields, out.presence = parts[0].objs, parts[0].fields, parts[0].presence
+        else:
+            for part in parts:
+                out.merge(part)
+        return out
+
+    def _cluster_shape(self, c: int) -> Shape:
+        pooled = self._pooled.get(c)
+        if pooled is None:
+            self._busy.add(c)  # an object nested in its own kind is not pooled again
+            pooled = self._pooled[c] = self._object(c, self._members[c])
+            self._busy.discard(c)
+        return pooled
+
+    def _object(self, c: int | None, members: list[Shape]) -> Shape:
+        out = Shape()
+        keys: dict[str, list[Shape]] = {}
+        for m in members:
+            out.objs += m.objs
+            for k, child in m.fields.items():
+                keys.setdefault(k, []).append(child)
+                out.presence[k] = out.presence.get(k, 0) + m.presence[k]
+        for k, children in keys.items():
+            out.fields[k] = self.place(children)
+        return out
 
 
 # -- the type graph ---------------------------------------------------------
@@ -232,11 +448,23 @@ def kind_of(node: TypeNode) -> str:
 
 
 class TypeTable:
-    """Builds hash-consed type nodes: structurally equal types are one object."""
+    """Builds hash-consed type nodes: structurally equal types are one object.
+
+    Objects are interned by their proposed name (`hint`) as well as their fields,
+    so one structure met under two field names (`amount`, `booked_balance`) gives
+    two classes, each named for what it is, while one field name met in many
+    requests gives one class.
+    """
 
     def __init__(self) -> None:
         self._nodes: dict[tuple[object, ...], TypeNode] = {}
         self.objects: list[ObjectT] = []  # in first-built order
+        # Every place an object was built: (trail of hints, JSON path). A trail
+        # is the folder path, the request's hint, then the field hints below it.
+        self.places: dict[int, set[tuple[tuple[str, ...], str]]] = {}
+        self.loose = False  # `optional = "all"`: every field tolerates null and absence
+        self._over: dict[tuple[str, ...], TypeNode] = {}
+        self._hit: set[tuple[str, ...]] = set()
 
     def _intern(self, key: tuple[object, ...], make: type[TypeNode], *args: object,
                 **kw: object) -> TypeNode:
@@ -271,11 +499,34 @@ class TypeTable:
         return self._intern(("union", *(o.uid for o in options)), UnionT, tuple(options))
 
     def obj(self, fields: list[FieldT], hint: str, parent: str, where: str) -> TypeNode:
-        key = ("obj", *sorted((f.key, f.required, f.type.uid) for f in fields))
+        from .naming import pascal
+
+        key = ("obj", pascal(hint), *sorted((f.key, f.required, f.type.uid) for f in fields))
         return self._intern(key, ObjectT, tuple(fields), hint=hint, parent=parent, where=where)
 
-    def build(self, shape: Shape, hint: str, parent: str = "", where: str = "$") -> TypeNode:
-        """The type of everything `shape` saw; `hint` names classes made for it."""
+    def build_root(self, shape: Shape, hint: str, trail: tuple[str, ...] = (), *,
+                   loose: bool = False,
+                   overrides: dict[tuple[str, ...], TypeNode] | None = None,
+                   ) -> tuple[TypeNode, set[tuple[str, ...]]]:
+        """The type of a request's body; returns it and the override paths used."""
+        self.loose, self._over, self._hit = loose, dict(overrides or {}), set()
+        try:
+            return self.build(shape, hint, key=hint, trail=trail), self._hit
+        finally:
+            self.loose, self._over, self._hit = False, {}, set()
+
+    def build(self, shape: Shape, hint: str, parent: str = "", where: str = "$", *,
+              key: str = "", trail: tuple[str, ...] = (),
+              steps: tuple[str, ...] = ()) -> TypeNode:
+        """The type of everything `shape` saw; `hint` names classes made for it.
+
+        `key` is the object key the value sits under (date-time evidence),
+        `trail` the hints of the enclosing objects (naming), `steps` the
+        jmespath-like path from the root (`resource`, `[]`, `index`: overrides).
+        """
+        if steps and steps in self._over:
+            self._hit.add(steps)
+            return self._over[steps]
         if shape.deep:
             return self.unknown()
         options: list[TypeNode] = []
@@ -286,24 +537,27 @@ class TypeTable:
         elif shape.ints:
             options.append(self.scalar("int"))
         if shape.strs:
-            options.append(self.scalar("datetime" if shape.dates == shape.strs else "str"))
+            dated = shape.dates == shape.strs and (
+                len(shape.dvals) >= DATETIME_MIN_DISTINCT or date_like_key(key))
+            options.append(self.scalar("datetime" if dated else "str"))
         if shape.arrs:
             if shape.items is None or shape.items.empty:
                 options.append(self.array(self.unknown()))
             else:
                 from .naming import singular
 
-                options.append(
-                    self.array(self.build(shape.items, singular(hint), parent, where + "[*]"))
-                )
+                options.append(self.array(self.build(
+                    shape.items, singular(hint), parent, where + "[*]", key=key, trail=trail,
+                    steps=(*steps, "[]"))))
         if shape.objs:
-            options.append(self._object(shape, hint, parent, where))
+            options.append(self._object(shape, hint, parent, where, trail, steps))
         if not options:
             return self.unknown()  # only null (or nothing) was seen
         node = self.union(options)
         return self.nullable(node) if shape.nulls else node
 
-    def _object(self, shape: Shape, hint: str, parent: str, where: str) -> TypeNode:
+    def _object(self, shape: Shape, hint: str, parent: str, where: str,
+                trail: tuple[str, ...], steps: tuple[str, ...]) -> TypeNode:
         if not shape.fields:
             return self.map(self.unknown())
         if _looks_like_map(shape):
@@ -312,13 +566,60 @@ class TypeTable:
                 merged.merge(child)
             from .naming import singular
 
-            return self.map(self.build(merged, singular(hint) + "_value", parent, where + ".*"))
-        fields = [
-            FieldT(key, self.build(child, key, hint, where + path_step(key)),
-                   shape.presence[key] == shape.objs)
-            for key, child in shape.fields.items()
-        ]
-        return self.obj(fields, hint, parent, where)
+            return self.map(self.build(merged, singular(hint) + "_value", parent, where + ".*",
+                                       trail=trail, steps=(*steps, "*")))
+        own = (*trail, hint)
+        fields = []
+        for key, child in shape.fields.items():
+            t = self.build(child, key, hint, where + path_step(key), key=key, trail=own,
+                           steps=(*steps, key))
+            required = shape.presence[key] == shape.objs
+            if self.loose:
+                t, required = self.nullable(t), False
+            fields.append(FieldT(key, t, required))
+        node = self.obj(fields, hint, parent, where)
+        self.places.setdefault(node.uid, set()).add((own, where))
+        return node
+
+    def trail_of(self, node: ObjectT) -> tuple[str, ...]:
+        """The hints every place of an object agrees on: the folders its places
+        start with and the field path they end with. An object met in several
+        requests is never qualified by a request's name, so renaming, adding or
+        removing one of them leaves its name alone."""
+        places = self.places.get(node.uid)
+        if not places:
+            return (node.hint,)
+        trails = sorted(t for t, _ in places)
+        if len(trails) == 1:
+            return trails[0]
+        suffix = _common([list(reversed(t)) for t in trails])[::-1]
+        heads = [t[: len(t) - len(suffix)] for t in trails]
+        # A shared prefix shorter than every head is a folder path.
+        prefix = _common([list(h[:-1]) for h in heads])
+        return (*prefix, *suffix) if suffix else (node.hint,)
+
+    def place_of(self, node: ObjectT) -> tuple[tuple[str, ...], str]:
+        """The place that names an object: its shortest trail, then the smallest."""
+        places = self.places.get(node.uid)
+        if not places:
+            return (node.hint,), node.where
+        return min(places, key=lambda p: (len(p[0]), p[0], p[1]))
+
+    def settle(self) -> None:
+        """Give each object the JSON path of the place that names it (its `where`
+        was the first place built, which depends on the order of requests)."""
+        for obj in self.objects:
+            object.__setattr__(obj, "where", self.place_of(obj)[1])
+
+
+def _common(seqs: list[list[str]]) -> list[str]:
+    """The longest common prefix of some sequences."""
+    out: list[str] = []
+    for parts in zip(*seqs, strict=False):
+        if any(p != parts[0] for p in parts):
+            break
+        out.append(parts[0])
+    return out
 
 
 def path_step(key: str) -> str:

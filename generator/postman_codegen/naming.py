@@ -55,15 +55,27 @@ def words(text: str) -> list[str]:
     return out
 
 
-def _fit(name: str) -> str:
-    if len(name) <= MAX_NAME:
-        return name
-    return unicodedata.normalize("NFKC", name[:MAX_NAME].rstrip("_"))
+def _fit(parts: list[str], sep: str = "", limit: int = MAX_NAME) -> str:
+    """Join parts, dropping whole parts from the end past `limit` characters
+    (a name is cut at a word boundary; only a single overlong word is cut)."""
+    out = ""
+    for part in parts:
+        longer = out + sep + part if out else part
+        if len(longer) > limit:
+            if not out:
+                out = unicodedata.normalize("NFKC", part[:limit])
+            break
+        out = longer
+    return out
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:]
 
 
 def snake(text: str, fallback: str = "value") -> str:
     """A snake_case identifier for a field, parameter or method."""
-    name = _fit("_".join(words(text))) or fallback
+    name = _fit(words(text), "_") or fallback
     if not name:  # nothing usable and no fallback: the caller picks a name
         return ""
     if name[0].isdigit():
@@ -77,11 +89,28 @@ def snake(text: str, fallback: str = "value") -> str:
 
 def pascal(text: str, fallback: str = "Model") -> str:
     """A PascalCase identifier for a class."""
-    name = _fit("".join(w[:1].upper() + w[1:] for w in words(text))) or fallback
+    return _class_name(_fit([_cap(w) for w in words(text)]), fallback)
+
+
+def qualified_pascal(trail: tuple[str, ...] | list[str], fallback: str = "Model") -> str:
+    """A class name from a trail of hints (`single_tweet`, `data`, `entities` ->
+    `SingleTweetDataEntities`); past `MAX_NAME` the qualifying words go first,
+    at a word boundary, so the last hint (what the class is) stays whole."""
+    if not trail:
+        return _class_name("", fallback)
+    leaf = _fit([_cap(w) for w in words(trail[-1])])
+    qual = [_cap(w) for t in trail[:-1] for w in words(t)]
+    return _class_name(_fit(qual, limit=MAX_NAME - len(leaf)) + leaf, fallback)
+
+
+def _class_name(name: str, fallback: str) -> str:
+    name = name or fallback
     if name[0].isdigit():
         name = f"{fallback}{name}"
     if not name.isidentifier():
         name = fallback
+    if name == name.lower():  # uncased script (`가`): keep it apart from snake_case names
+        name += fallback
     if name in CLASS_RESERVED:
         name += "_"
     return name

@@ -424,7 +424,8 @@ def plan(collection: Collection, variables: dict[str, str] | None = None,
     class_scope = naming.Scope(reserved=naming.CLASS_RESERVED)
     root = p.client(collection.root, (), "", class_scope)
     root.name = "Client"
-    p.types.type_roots()
+    pkg_name = name or package_name(collection.name)
+    p.types.type_roots(options, pkg_name)
     for kind, where in p.unsupported_auth.items():
         more = f" and {len(where) - 1} more" if len(where) > 1 else ""
         p.note(where[0] + more, f"auth type {kind!r} is not supported; the requests are "
@@ -437,7 +438,7 @@ def plan(collection: Collection, variables: dict[str, str] | None = None,
             walk(child)
 
     walk(root)
-    classes, adapters = name_roots(methods, p.types.table, class_scope)
+    classes, adapters = name_roots(methods, p.types.table, class_scope, options)
     base_url = None
     if p.main_host:
         base_url = p.substitute(p.main_host)
@@ -446,7 +447,7 @@ def plan(collection: Collection, variables: dict[str, str] | None = None,
     stats = dict(p.stats)
     stats["requests"] = len(methods)
     return Package(
-        name=name or package_name(collection.name),
+        name=pkg_name,
         title=collection.name,
         description=collection.description,
         source_file=collection.file,
