@@ -185,7 +185,7 @@ def test_text_bodies_and_text_responses(shapes: dict[str, Any]) -> None:
 def test_datetime_map_union_and_nullable_items(shapes: dict[str, Any]) -> None:
     schemas = shapes["components"]["schemas"]
     login = schemas["Login"]["properties"]
-    assert login["expires"] == {"type": "string", "format": "date-time"}
+    assert login["expires_at"] == {"type": "string", "format": "date-time"}
     assert login["scopes"] == {"type": "object", "additionalProperties": {"type": "string"}}
     assert schemas["Note"]["properties"]["value"] == {
         "oneOf": [{"type": "integer"}, {"type": "string"}]}

@@ -597,7 +597,9 @@ def _openapi_of(path: Path, cfg: Config) -> dict[str, object]:
     """The OpenAPI document of a collection file (or of an `openapi.json` as it is)."""
     import json
 
+    from .collection import load, load_environment
     from .openapi import openapi_document
+    from .plan import package_name, plan
 
     if path.suffix == ".json" and not path.name.endswith(".postman_collection.json"):
         try:
@@ -616,6 +618,8 @@ def _openapi_of(path: Path, cfg: Config) -> dict[str, object]:
 def _built_openapi(new: Path, cfg: Config) -> dict[str, object]:
     """What the output folder was built from: the package's committed openapi.json."""
     import json
+
+    from .plan import package_name
 
     base = cfg.packages.get(stem(new)) or cfg.packages.get(new.name)
     built = cfg.output / package_name(base or stem(new)) / "openapi.json"
