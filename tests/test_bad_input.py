@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import COLLECTIONS
 from helpers import generate, run_cli
 

@@ -6,8 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
-import postman_codegen.cli
 import pytest
+
+import postman_codegen.cli
 from helpers import run_cli
 from postman_codegen.output import LOCK_NAME
 

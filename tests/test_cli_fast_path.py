@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import postman_codegen.cli
 import postman_codegen.output
-import pytest
 from helpers import run_cli
 from postman_codegen.cli import Progress
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from helpers import run_cli
 from postman_codegen.errors import cut, cut_line, terminal_safe
 

@@ -7,6 +7,7 @@ import shlex
 from pathlib import Path
 
 from click.testing import CliRunner
+
 from postman_codegen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from helpers import run_cli
 from postman_codegen.config import Config
 from postman_codegen.errors import ConfigError

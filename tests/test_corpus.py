@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS
-from helpers import check_example, generate, has_placeholder, import_package, json_examples, load_collection, mypy
+from helpers import (
+    check_example,
+    generate,
+    has_placeholder,
+    import_package,
+    json_examples,
+    load_collection,
+    mypy,
+)
 
 # Files above this size run only with --run-slow (make test-corpus).
 SLOW_BYTES = 1_000_000

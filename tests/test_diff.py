@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from syrupy.assertion import SnapshotAssertion
+
 from conftest import ROOT
 from helpers import generate, run_cli
 from postman_codegen.changes import (
@@ -21,7 +23,6 @@ from postman_codegen.collection import load
 from postman_codegen.config import stem
 from postman_codegen.openapi import dumps, openapi_document
 from postman_codegen.plan import package_name, plan
-from syrupy.assertion import SnapshotAssertion
 
 FIXTURES = ROOT / "tests" / "fixtures" / "changes"
 BEFORE = FIXTURES / "before.postman_collection.json"

@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from conftest import ROOT
 from helpers import (
     check_example,
@@ -38,7 +39,6 @@ from helpers import (
     mypy,
     run_cli,
 )
-
 from postman_codegen import naming
 from postman_codegen.plan import RESERVED_FILE_NAMES
 

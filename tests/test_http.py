@@ -127,6 +127,8 @@ def test_a_response_of_the_wrong_shape_raises_parse_error(
 
 def test_header_values_cannot_inject_headers(server: Replay, pkgs: dict[str, Any]) -> None:
     zoho = pkgs["zoho_crm"]
-    with zoho.Client(server.url, access_token="x\r\nX-Evil: 1") as client:
-        with pytest.raises(ValueError):
-            client.v2.job_details("1")
+    with (
+        zoho.Client(server.url, access_token="x\r\nX-Evil: 1") as client,
+        pytest.raises(ValueError),
+    ):
+        client.v2.job_details("1")

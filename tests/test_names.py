@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest import CORPUS
 from postman_codegen import naming
 from postman_codegen.errors import GeneratorError

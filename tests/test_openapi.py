@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import COLLECTIONS, CORPUS, ROOT
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
+
+from conftest import COLLECTIONS, CORPUS, ROOT
 from postman_codegen.collection import load, load_environment
 from postman_codegen.config import environment_for, stem
 from postman_codegen.openapi import component_key, dumps, openapi_document

@@ -6,8 +6,6 @@ Everything else in the output folder belongs to the user and survives every run.
 
 from __future__ import annotations
 
-import errno
-import functools
 import hashlib
 import json
 import os
@@ -16,12 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest import COLLECTIONS
 from helpers import generate, run_cli
-
-import postman_codegen.cli
-import postman_codegen.output
-from postman_codegen.output import LOCK_NAME, write_tree
+from postman_codegen.output import LOCK_NAME
 
 SALESFORCE = "salesforce_bulk.postman_collection.json"
 ZOHO = "zoho_crm.postman_collection.json"
@@ -68,81 +64,7 @@ def lock_of(out: Path) -> dict[str, Any]:
     return json.loads((out / LOCK_NAME).read_text())  # type: ignore[no-any-return]
 
 
-def fail_before_swap(tree: Path) -> None:
-    raise RuntimeError("injected failure before the swap")
-
-
-# -- atomic writes ----------------------------------------------------------------
-
-
-def test_a_failure_before_the_swap_leaves_the_previous_output_exactly_as_it_was(
-    out: Path, sources: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    before = snapshot(out)
-    change_a_model(sources)
-    monkeypatch.setattr(postman_codegen.cli, "write_tree",
-                        functools.partial(write_tree, _before_swap=fail_before_swap))
-    with pytest.raises(RuntimeError, match="injected"):
-        run_cli("generate", "-q", "-j", "1", "-o", out, sources)
-    assert snapshot(out) == before
-    assert stages(out) == [], "the staging folder is cleaned up"
-
-
-def test_the_staged_tree_is_complete_when_the_swap_would_happen(
-    out: Path, sources: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    seen: dict[str, bytes] = {}
-    change_a_model(sources)
-    monkeypatch.setattr(postman_codegen.cli, "write_tree", functools.partial(
-        write_tree, _before_swap=lambda tree: seen.update(snapshot(tree))))
-    generate(sources, out)
-    assert seen == snapshot(out)
-    assert b"added_by_the_test" in seen["salesforce_bulk/models.py"]
-
-
-def test_a_failure_while_writing_files_leaves_the_previous_output_intact(
-    out: Path, sources: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    before = snapshot(out)
-    change_a_model(sources)
-    real_write_bytes = Path.write_bytes
-    calls = []
-
-    def disk_full_on_second_file(self: Path, data: bytes) -> int:
-        calls.append(self)
-        if len(calls) == 2:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_write_bytes(self, data)
-
-    monkeypatch.setattr(Path, "write_bytes", disk_full_on_second_file)
-    result = run_cli("generate", "-q", "-j", "1", "-o", out, sources)
-    assert result.exit_code == 2
-    assert "No space left on device" in result.stderr
-    assert "Traceback" not in result.output
-    assert snapshot(out) == before
-    assert stages(out) == []
-
-
-def test_an_interrupt_between_the_two_renames_puts_the_previous_output_back(
-    out: Path, sources: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    before = snapshot(out)
-    change_a_model(sources)
-    real_rename = os.rename
-    renames: list[tuple[str, str]] = []
-
-    def interrupted_second_rename(src: Any, dst: Any) -> None:
-        renames.append((str(src), str(dst)))
-        if len(renames) == 2:  # the old tree is aside, the new one not yet in place
-            raise KeyboardInterrupt
-        real_rename(src, dst)
-
-    monkeypatch.setattr(postman_codegen.output.os, "rename", interrupted_second_rename)
-    result = run_cli("generate", "-q", "-j", "1", "-o", out, sources)
-    monkeypatch.undo()
-    assert result.exit_code == 1 and "Aborted" in result.stderr  # click's Ctrl-C handling
-    assert snapshot(out) == before
-    assert stages(out) == []
+# -- recovery (per-file atomic writes are in test_output_writes.py) ---------------
 
 
 def test_a_run_killed_between_the_two_renames_is_recovered_by_the_next_run(
@@ -157,20 +79,6 @@ def test_a_run_killed_between_the_two_renames_is_recovered_by_the_next_run(
     generate(sources, out)
     assert snapshot(out) == before
     assert stages(out) == []
-
-
-def test_the_next_run_after_a_failure_writes_the_new_output(
-    out: Path, sources: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    change_a_model(sources)
-    with monkeypatch.context() as m:
-        m.setattr(postman_codegen.cli, "write_tree",
-                  functools.partial(write_tree, _before_swap=fail_before_swap))
-        with pytest.raises(RuntimeError):
-            run_cli("generate", "-q", "-j", "1", "-o", out, sources)
-    generate(sources, out)
-    assert "added_by_the_test" in (out / "salesforce_bulk" / "models.py").read_text()
-    assert run_cli("check", "-q", "-o", out, sources).exit_code == 0
 
 
 def test_an_unchanged_run_writes_nothing(out: Path, sources: Path) -> None:

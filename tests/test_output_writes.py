@@ -14,9 +14,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import postman_codegen.cli
 import postman_codegen.output
-import pytest
 from helpers import run_cli
 from postman_codegen.config import Config
 from postman_codegen.output import LOCK_NAME, STAGE_PREFIX, run_lock, write_tree

@@ -19,11 +19,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import COLLECTIONS
-from helpers import has_placeholder, import_package, mypy, run_cli
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from conftest import COLLECTIONS
+from helpers import has_placeholder, import_package, mypy, run_cli
 from postman_codegen.collection import load
 from postman_codegen.errors import GeneratorError, InputError
 from postman_codegen.plan import plan

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from postman_codegen.errors import GeneratorError
 from postman_codegen.options import Options
 from test_types_support import (

@@ -120,9 +120,8 @@ class Collection:
         def walk(folder: Folder) -> None:
             # Folder items and request items are interleaved in the file; their
             # `source` paths keep that order.
-            for node in sorted(
-                (*folder.folders, *folder.requests), key=lambda n: _source_key(n.source)
-            ):
+            nodes: list[Folder | Request] = [*folder.folders, *folder.requests]
+            for node in sorted(nodes, key=lambda n: _source_key(n.source)):
                 if isinstance(node, Folder):
                     walk(node)
                 else:
@@ -538,12 +537,13 @@ def load(path: Path, variables: dict[str, str] | None = None) -> Collection:
         if not isinstance(info, dict):
             raise InputError(path, f"$.{prefix}info", f"expected an object, found {_json_kind(info)}")
         schema = info.get("schema")
-        if schema is not None:
-            if not isinstance(schema, str) or not any(v in schema for v in SUPPORTED_SCHEMAS):
-                raise InputError(
-                    path, f"$.{prefix}info.schema",
-                    f"unsupported schema {schema!r}: expected Postman collection v2.0.0 or v2.1.0",
-                )
+        if schema is not None and (
+            not isinstance(schema, str) or not any(v in schema for v in SUPPORTED_SCHEMAS)
+        ):
+            raise InputError(
+                path, f"$.{prefix}info.schema",
+                f"unsupported schema {schema!r}: expected Postman collection v2.0.0 or v2.1.0",
+            )
         if "item" not in data:
             raise InputError(path, f"$.{prefix}item", "a collection needs an `item` array")
         name = loader.string(info.get("name"), f"$.{prefix}info.name", default=path.stem)

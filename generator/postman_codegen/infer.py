@@ -470,7 +470,7 @@ class TypeTable:
                 **kw: object) -> TypeNode:
         node = self._nodes.get(key)
         if node is None:
-            node = make(len(self._nodes), *args, **kw)  # type: ignore[call-arg]
+            node = make(len(self._nodes), *args, **kw)
             self._nodes[key] = node
             if isinstance(node, ObjectT):
                 self.objects.append(node)

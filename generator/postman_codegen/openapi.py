@@ -31,6 +31,7 @@ from .infer import (
     Unknown,
 )
 from .plan import ClientClass, Method, Package, Param
+from .typeplan import SAMPLE_LIMIT
 
 OPENAPI_VERSION = "3.1.0"
 SUMMARY_MAX = 120
@@ -431,7 +432,7 @@ def _responses(m: Method, wire: _Wire, schemas: _Schemas) -> dict[str, Any]:
     content: dict[str, Any] | None
     if expect in ("json", "json_or_empty") and m.response is not None:
         media: dict[str, Any] = {"schema": schemas.of(m.response.node)}
-        if wire.sample:
+        if wire.sample and len(wire.sample) <= SAMPLE_LIMIT:
             try:  # 1e999 came in as a float infinity: JSON cannot hold it
                 media["example"] = json.loads(wire.sample, parse_constant=_no_constant)
             except ValueError:

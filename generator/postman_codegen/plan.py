@@ -245,15 +245,15 @@ class _Planner:
                     hparts.append(("var", pname))
             headers.append((h.key, hparts))
 
-        m = Method(
+        method = Method(
             name=name, qualname=qualname, source=req.source, http_method=req.method,
             url_template=req.url.raw, description=req.description, params=params,
             url_parts=parts, absolute=absolute or not self.main_host, query=query,
             static_query=static_query, headers=headers, auth=auth, body_kind="",
         )
-        self.body(req, m, scope, by_var)
-        self.types.examples(req, m)
-        return m
+        self.body(req, method, scope, by_var)
+        self.types.examples(req, method)
+        return method
 
     def substitute(self, text: str) -> str | None:
         """Text with known variables filled in; None if one is unknown."""

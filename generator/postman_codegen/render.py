@@ -23,7 +23,6 @@ from .plan import ClientClass, Package
 from .render_client import curl, method_view
 from .render_models import Types, model_views
 
-
 RUNTIME_FILE = Path(__file__).resolve().parent / "runtime.py"
 
 

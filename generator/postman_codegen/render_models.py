@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from . import naming
 from .escape import literal
 from .infer import (
-    ArrayT, MapT, NullableT, ObjectT, Scalar, TypeNode, UnionT, Unknown, kind_of, path_step,
+    ArrayT,
+    MapT,
+    NullableT,
+    ObjectT,
+    Scalar,
+    TypeNode,
+    UnionT,
+    Unknown,
+    kind_of,
+    path_step,
 )
 from .plan import Package
 

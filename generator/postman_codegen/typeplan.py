@@ -76,7 +76,7 @@ class Typer:
                 ok_kinds[parsed.kind] += 1
                 if parsed.kind == "json":
                     if not m.sample:
-                        m.sample = json.dumps(parsed.value, indent=2, ensure_ascii=False)
+                        m.sample = _sample(parsed.value)
                     ok.observe(parsed.value)
                     self.stats["json_examples"] += 1
                 elif parsed.kind == "text":
@@ -168,6 +168,16 @@ class Typer:
             node, _ = self.table.build_root(body_pool.place([shape]), r.hint)
             r.node = node
         self.table.settle()
+
+
+# A sample longer than this is kept cut (the README shows its start) and is left
+# out of the OpenAPI document, which would otherwise repeat a huge body whole.
+SAMPLE_LIMIT = 64 * 1024
+
+
+def _sample(value: object) -> str:
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return text if len(text) <= SAMPLE_LIMIT else text[:SAMPLE_LIMIT] + "\n..."
 
 
 def _folders(m: Method) -> tuple[str, ...]:
