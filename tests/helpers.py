@@ -9,9 +9,7 @@ import json
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -154,42 +152,3 @@ def mypy(paths: list[Path]) -> subprocess.CompletedProcess[str]:
         check=False, capture_output=True, text=True, cwd=paths[0].parent,
     )
 
-
-class Replay:
-    """A server on 127.0.0.1 that answers each request with the queued example."""
-
-    def __init__(self) -> None:
-        self.answer: tuple[int, list[tuple[str, str]], bytes] = (200, [], b"{}")
-        self.requests: list[dict[str, Any]] = []
-        replay = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                replay.requests.append({
-                    "method": self.command, "path": self.path,
-                    "headers": dict(self.headers.items()),
-                    "body": self.rfile.read(length) if length else b"",
-                })
-                status, headers, body = replay.answer
-                self.send_response(status)
-                for k, v in headers:
-                    if k.lower() not in ("content-length", "transfer-encoding",
-                                         "content-encoding", "connection"):
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def example(self, ex: dict[str, Any]) -> None:
-        headers = [(h["key"], h["value"]) for h in ex.get("header") or []]
-        self.answer = (ex["code"], headers, (ex.get("body") or "").encode())

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from conftest import COLLECTIONS
-from helpers import Replay, generate, import_package, load_collection
+from helpers import generate, import_package, load_collection
+from server import Server
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Replay]:
-    replay = Replay()
-    replay.thread.start()
-    yield replay
-    replay.server.shutdown()
+@pytest.fixture
+def server(http_server: Server) -> Server:
+    return http_server
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +35,7 @@ ZOHO_CASES = [
 
 @pytest.mark.parametrize(("folder", "index"), ZOHO_CASES)
 def test_zoho_client_answers_each_saved_example(
-    server: Replay, pkgs: dict[str, Any], folder: int, index: int
+    server: Server, pkgs: dict[str, Any], folder: int, index: int
 ) -> None:
     zoho = pkgs["zoho_crm"]
     example = ZOHO["item"][folder]["item"][0]["response"][index]
@@ -59,12 +56,12 @@ def test_zoho_client_answers_each_saved_example(
             assert json.loads(err.value.text) == body
     sent = server.requests[-1]
     version = "v2" if folder == 0 else "v2.1"
-    assert sent["method"] == "GET"
-    assert sent["path"] == f"/crm/bulk/{version}/write/4150868000005392002"
-    assert sent["headers"]["Authorization"] == "Bearer tok-123"
+    assert sent.method == "GET"
+    assert sent.target == f"/crm/bulk/{version}/write/4150868000005392002"
+    assert sent.headers["Authorization"] == "Bearer tok-123"
 
 
-def test_async_client_returns_the_same_type(server: Replay, pkgs: dict[str, Any]) -> None:
+def test_async_client_returns_the_same_type(server: Server, pkgs: dict[str, Any]) -> None:
     zoho = pkgs["zoho_crm"]
     example = ZOHO["item"][1]["item"][0]["response"][0]
     server.example(example)
@@ -80,7 +77,7 @@ def test_async_client_returns_the_same_type(server: Replay, pkgs: dict[str, Any]
 
 
 def test_salesforce_version_defaults_to_the_collection_variable(
-    server: Replay, pkgs: dict[str, Any]
+    server: Server, pkgs: dict[str, Any]
 ) -> None:
     sf = pkgs["salesforce_bulk"]
     col = load_collection(COLLECTIONS / "salesforce_bulk.postman_collection.json")
@@ -88,12 +85,12 @@ def test_salesforce_version_defaults_to_the_collection_variable(
     with sf.Client(server.url, access_token="abc") as client:
         info = client.get_job_info("750x")
         assert info.api_version == 58 and info.created_date == "<datetime>"
-        assert server.requests[-1]["path"] == "/services/data/v58.0/jobs/ingest/750x"
+        assert server.requests[-1].target == "/services/data/v58.0/jobs/ingest/750x"
         client.get_job_info("750x", version="59.0")
-        assert server.requests[-1]["path"] == "/services/data/v59.0/jobs/ingest/750x"
+        assert server.requests[-1].target == "/services/data/v59.0/jobs/ingest/750x"
 
 
-def test_enabled_headers_are_sent(server: Replay, pkgs: dict[str, Any]) -> None:
+def test_enabled_headers_are_sent(server: Server, pkgs: dict[str, Any]) -> None:
     sf = pkgs["salesforce_bulk"]
     col = load_collection(COLLECTIONS / "salesforce_bulk.postman_collection.json")
     server.example(col["item"][1]["response"][0])
@@ -101,22 +98,22 @@ def test_enabled_headers_are_sent(server: Replay, pkgs: dict[str, Any]) -> None:
         details = client.get_job_details("750D00000004SkGIAU")
     assert details.api_version == 36.0
     sent = server.requests[-1]
-    assert sent["headers"]["Accept"] == "application/json"
-    assert sent["path"] == "/services/async/58.0/job/750D00000004SkGIAU"
+    assert sent.headers["Accept"] == "application/json"
+    assert sent.target == "/services/async/58.0/job/750D00000004SkGIAU"
 
 
-def test_path_parameters_cannot_change_the_path(server: Replay, pkgs: dict[str, Any]) -> None:
+def test_path_parameters_cannot_change_the_path(server: Server, pkgs: dict[str, Any]) -> None:
     zoho = pkgs["zoho_crm"]
     server.example(ZOHO["item"][0]["item"][0]["response"][0])
     with zoho.Client(server.url) as client:
         client.v2.job_details("../admin?x=1")
-        assert server.requests[-1]["path"] == "/crm/bulk/v2/write/..%2Fadmin%3Fx%3D1"
+        assert server.requests[-1].target == "/crm/bulk/v2/write/..%2Fadmin%3Fx%3D1"
         client.v2.job_details("..")
-        assert server.requests[-1]["path"] == "/crm/bulk/v2/write/%2E%2E"
+        assert server.requests[-1].target == "/crm/bulk/v2/write/%2E%2E"
 
 
 def test_a_response_of_the_wrong_shape_raises_parse_error(
-    server: Replay, pkgs: dict[str, Any]
+    server: Server, pkgs: dict[str, Any]
 ) -> None:
     zoho = pkgs["zoho_crm"]
     server.answer = (200, [("Content-Type", "application/json")], b'{"status": 3}')
@@ -125,7 +122,7 @@ def test_a_response_of_the_wrong_shape_raises_parse_error(
     assert err.value.path == "$.status"
 
 
-def test_header_values_cannot_inject_headers(server: Replay, pkgs: dict[str, Any]) -> None:
+def test_header_values_cannot_inject_headers(server: Server, pkgs: dict[str, Any]) -> None:
     zoho = pkgs["zoho_crm"]
     with (
         zoho.Client(server.url, access_token="x\r\nX-Evil: 1") as client,
