@@ -40,7 +40,8 @@ class KeyValue:
 
 @dataclass(frozen=True, slots=True)
 class Auth:
-    """Effective auth of a request after inheritance (`type` "noauth" = none)."""
+    """Effective auth of a request after inheritance (`type` "noauth": none;
+    "": the collection says nothing)."""
 
     type: str
     params: tuple[tuple[str, str], ...] = ()
@@ -575,7 +576,7 @@ def load(path: Path, variables: dict[str, str] | None = None) -> Collection:
                         text_of(v.get("description")),
                     )
                 )
-    auth = loader.auth(node.get("auth"), f"$.{prefix}auth", Auth("noauth"))
+    auth = loader.auth(node.get("auth"), f"$.{prefix}auth", Auth(""))
     loader.events(node, "$")
     if bool(prefix) and prefix == "collection.":
         folders, requests = loader.folder(node, "$.collection", "collection.", (), auth)

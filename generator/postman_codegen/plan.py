@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import naming
 from .bodies import parse_request_json
-from .collection import VARIABLE_RE, Collection, Folder, KeyValue, Request
+from .collection import VARIABLE_RE, Auth, Collection, Folder, KeyValue, Request
 from .errors import Notice
 from .infer import ObjectT, Shape
 from .options import Options
@@ -65,7 +65,7 @@ class Method:
     form_fields: list[tuple[str, str, str]] = field(default_factory=list)  # key, param, kind
     graphql: tuple[str, str] = ("", "")
     response: Root | None = None
-    response_expect: str = "any"  # json, json_or_empty, text, any, empty
+    response_expect: str = "any"  # json, json_or_empty, text, bytes, any, empty
     error: Root | None = None
     request: Root | None = None
     examples: list[tuple[int | None, str]] = field(default_factory=list)
@@ -98,6 +98,8 @@ class Package:
     notices: list[Notice]
     stats: dict[str, int]
     options: Options = field(default_factory=Options)
+    token_url: str | None = None  # OAuth2 client credentials: token endpoint
+    scope: str | None = None
 
     def methods(self) -> list[Method]:
         out: list[Method] = []
@@ -109,6 +111,15 @@ class Package:
 
         walk(self.root)
         return out
+
+
+def _auth_header(auth: tuple[str, ...], key: str) -> bool:
+    """True for a static header the request's auth replaces (a stale
+    `Authorization: Digest nonce=...` or the API key header) and never sends."""
+    if not auth or auth[0] == "noauth":
+        return False
+    return key.lower() == "authorization" or auth[0] == "apikey" and auth[1] == "header" \
+        and key.lower() == auth[2].lower()
 
 
 def package_name(text: str) -> str:
@@ -136,6 +147,8 @@ class _Planner:
         self.types = Typer(self.note, self.stats)
         self.credentials: set[str] = set()
         self.unsupported_auth: dict[str, list[str]] = {}  # auth type -> requests
+        self.token_url: str | None = None  # OAuth2 client credentials
+        self.scope: str | None = None
         requests = collection.requests()
         hosts = Counter(r.url.host for r in requests)
         self.main_host = hosts.most_common(1)[0][0] if hosts else ""
@@ -229,7 +242,7 @@ class _Planner:
         for h in req.headers:
             if h.disabled or not h.key or h.key.lower() in SKIP_HEADERS:
                 continue
-            if auth and h.key.lower() == "authorization":
+            if _auth_header(auth, h.key):
                 continue
             hparts: list[tuple[str, str]] = []
             for kind, text in _pieces(h.value or ""):
@@ -271,21 +284,38 @@ class _Planner:
         return None if missing else out
 
     def auth(self, req: Request) -> tuple[str, ...]:
+        """The request's auth: ("noauth",), (kind,), ("apikey", where, name) or
+        ("other", kind) for a kind only `Client(auth=...)` implements."""
         a = req.auth
-        if a.type in ("noauth", ""):
+        if a.type == "":
             return ()
+        if a.type == "noauth":
+            return ("noauth",)
         if a.type in ("bearer", "oauth2"):
             self.credentials.add("access_token")
+            if a.type == "oauth2" and a.get("grant_type") == "client_credentials":
+                self.oauth2(a)
             return ("bearer",)
-        if a.type == "basic":
+        if a.type in ("basic", "digest"):
             self.credentials.update(("username", "password"))
-            return ("basic",)
+            return (a.type,)
         if a.type == "apikey":
             self.credentials.add("api_key")
             where = "query" if a.get("in") == "query" else "header"
             return ("apikey", where, a.get("key", "X-API-Key") or "X-API-Key")
         self.unsupported_auth.setdefault(a.type, []).append(req.source)
-        return ()
+        return ("other", a.type)
+
+    def oauth2(self, a: Auth) -> None:
+        """Client-credentials settings: id and secret are arguments, never written;
+        the token URL and scope are defaults when they hold no unknown variable."""
+        self.credentials.update(("client_id", "client_secret", "token_url", "scope"))
+        url = self.substitute(a.get("accessTokenUrl"))
+        if url and "://" in url and self.token_url is None:
+            self.token_url = url
+        scope = self.substitute(a.get("scope"))
+        if scope and self.scope is None:
+            self.scope = scope
 
     def body(self, req: Request, m: Method, scope: naming.Scope,
              by_var: dict[str, str]) -> None:
@@ -428,8 +458,10 @@ def plan(collection: Collection, variables: dict[str, str] | None = None,
     p.types.type_roots(options, pkg_name)
     for kind, where in p.unsupported_auth.items():
         more = f" and {len(where) - 1} more" if len(where) > 1 else ""
-        p.note(where[0] + more, f"auth type {kind!r} is not supported; the requests are "
-                                "generated without it (pass credentials in `headers=`)")
+        p.note(where[0] + more, f"auth type {kind!r} is not implemented by the generator: "
+               "pass an httpx.Auth as `Client(auth=...)` (for example authlib's "
+               "OAuth1Auth, a Hawk or AWS SigV4 httpx.Auth); the collection's "
+               "Authorization header is not sent")
     methods: list[Method] = []
 
     def walk(c: ClientClass) -> None:
@@ -453,6 +485,8 @@ def plan(collection: Collection, variables: dict[str, str] | None = None,
         source_file=collection.file,
         base_url=base_url,
         credentials=sorted(p.credentials),
+        token_url=p.token_url,
+        scope=p.scope,
         root=root,
         classes=classes,
         adapters=adapters,

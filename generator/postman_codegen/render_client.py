@@ -21,6 +21,30 @@ def curl(m: Method) -> str:
     return " ".join(p.replace("\n", " ") for p in parts)
 
 
+_AUTH = {"noauth": "NOAUTH", "bearer": "BEARER", "basic": "BASIC", "digest": "DIGEST",
+         "other": "OTHER"}
+
+
+def call_options(m: Method) -> list[str]:
+    """The keyword arguments of `_rt.*Transport.call` beyond URL and parse routine."""
+    out = [f"error={m.error.name}.from_dict"] if m.error else []
+    expect = "any" if m.response_expect == "empty" else m.response_expect
+    if expect != "json":
+        out.append(f"expect={literal(expect)}")
+    if m.auth and m.auth[0] == "apikey":
+        where = "QUERY" if m.auth[1] == "query" else "HEADER"
+        out += [f"auth=_rt.API_KEY_{where}", f"auth_key={literal(m.auth[2])}"]
+    elif m.auth:
+        out.append(f"auth=_rt.{_AUTH[m.auth[0]]}")
+    return out
+
+
+def forward(m: Method) -> str:
+    """The arguments that pass a method's parameters on to its `_with_response` twin."""
+    return ", ".join(ident(p.name) if p.positional else f"{ident(p.name)}={ident(p.name)}"
+                     for p in m.params)
+
+
 def method_view(m: Method, types: Types) -> dict[str, Any]:
     """Everything the client template needs to write one method."""
     for p in m.params:
@@ -61,6 +85,8 @@ def method_view(m: Method, types: Types) -> dict[str, Any]:
             ann, parse = f"{ann} | None", f"_rt.or_none({parse})"
     elif m.response_expect == "text":
         ann, parse = "str", "_rt.text"
+    elif m.response_expect == "bytes":
+        ann, parse = "bytes", "_rt.raw"
     elif m.response_expect == "empty":
         ann, parse = "None", "_rt.nothing"
     else:
@@ -82,8 +108,8 @@ def method_view(m: Method, types: Types) -> dict[str, Any]:
         "returns": ann,
         "parse": parse,
         "error": f"{m.error.name}.from_dict" if m.error else "None",
-        "expect": {"json_or_empty": "json_or_empty", "empty": "any"}.get(
-            m.response_expect, m.response_expect),
+        "options": call_options(m),
+        "forward": forward(m),
         "url": " + ".join(url_parts),
         "headers": headers,
         "positional": [p for p in m.params if p.positional],

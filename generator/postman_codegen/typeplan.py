@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from . import naming
 from .bodies import parse_body
-from .collection import Request
+from .collection import Example, Request
 from .errors import GeneratorError
 from .infer import (
     MERGE_MIN_OVERLAP,
@@ -73,7 +73,8 @@ class Typer:
                 else:
                     continue
             if 200 <= status < 300:
-                ok_kinds[parsed.kind] += 1
+                binary = parsed.kind != "json" and _binary(ex)
+                ok_kinds["bytes" if binary else parsed.kind] += 1
                 if parsed.kind == "json":
                     if not m.sample:
                         m.sample = _sample(parsed.value)
@@ -94,6 +95,8 @@ class Typer:
             m.response = Root(self.table.unknown(), m.name)
             m.response_expect = "json_or_empty" if ok_kinds["empty"] else "json"
             self._pending.append((m, "ok", ok))
+        elif ok_kinds["bytes"]:
+            m.response_expect = "bytes"
         elif ok_kinds["text"]:
             m.response_expect = "text"
         elif ok_kinds["empty"]:
@@ -425,3 +428,18 @@ def name_roots(
             r.name = name
         adapters.append(roots[0])
     return classes, adapters
+
+
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
+               "application/x-www-form-urlencoded", "application/graphql")
+
+
+def _binary(ex: Example) -> bool:
+    """True if the example's Content-Type is not text (a PDF, an image, a zip):
+    the method returns the bytes, never text decoded with U+FFFD."""
+    for h in ex.headers:
+        if h.key.lower() == "content-type" and h.value:
+            ctype = h.value.split(";")[0].strip().lower()
+            text = ctype.startswith(_TEXT_TYPES) or ctype.endswith(("+json", "+xml"))
+            return bool(ctype) and not text
+    return False
