@@ -666,8 +666,8 @@ class _Transport:
         keep_body = status in (307, 308)
         trusted = hop.trusted and self.config.trusted(url)
         headers = httpx.Headers(request.headers)
-        drop = {"host"} | (set() if keep_body else {"content-length", "content-type",
-                                                     "transfer-encoding"})
+        headers["Host"] = url.netloc.decode("ascii")
+        drop = set() if keep_body else {"content-length", "content-type", "transfer-encoding"}
         if not trusted:
             if keep_body and _has_body(request):
                 raise RedirectRefused(
