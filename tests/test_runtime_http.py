@@ -146,9 +146,11 @@ def test_response_size_limit(http_server: Server, shop: ModuleType) -> None:
 def test_deadline_covers_the_whole_call(http_server: Server, shop: ModuleType) -> None:
     http_server.answer(200, {"id": 1, "name": "pen", "pad": "x" * 20}, drip=0.4)
     start = time.monotonic()
-    with shop.Client(http_server.url, timeout=1.0) as client:
-        with pytest.raises(httpx.TimeoutException):
-            client.get_item("1")
+    with (
+        shop.Client(http_server.url, timeout=1.0) as client,
+        pytest.raises(httpx.TimeoutException),
+    ):
+        client.get_item("1")
     assert time.monotonic() - start < 2.5
 
 
@@ -174,9 +176,11 @@ def test_caller_http_client_is_not_closed_and_timeout_applies(
     http_server.answer(200, {"id": 1, "name": "pen", "pad": "x" * 20}, drip=0.4)
     own = httpx.Client(timeout=60)
     start = time.monotonic()
-    with shop.Client(http_server.url, http=own, timeout=1.0) as client:
-        with pytest.raises(httpx.TimeoutException):
-            client.get_item("1")
+    with (
+        shop.Client(http_server.url, http=own, timeout=1.0) as client,
+        pytest.raises(httpx.TimeoutException),
+    ):
+        client.get_item("1")
     assert time.monotonic() - start < 2.5
     assert not own.is_closed
     http_server.answer(200, {"id": 1, "name": "pen"})
