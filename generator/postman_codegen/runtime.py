@@ -403,12 +403,10 @@ class Config:
         """The keyword arguments of one `httpx` request."""
         if "://" not in url:
             url = self.base_url + url
-        trusted = self.trusted(url)
         query = {k: v for k, v in (params or {}).items() if v is not None}
-        sent = dict(self.headers) if trusted else {}
-        for k, v in (headers or {}).items():
-            if v is not None:
-                sent[k] = _check_header(k, v)
+        own = {k: _check_header(k, v) for k, v in (headers or {}).items() if v is not None}
+        trusted = self.trusted(url)
+        sent = {**self.headers, **own} if trusted else own
         if trusted:
             self._authorize(auth, auth_key, sent, query)
         kwargs: dict[str, Any] = {"method": method, "url": url, "headers": sent}
