@@ -524,3 +524,20 @@ def test_unsupported_auth_warning_says_what_to_do(tmp_path: Path) -> None:
     assert ("auth type 'hawk' is not implemented by the generator: pass an httpx.Auth as "
             "`Client(auth=...)`") in result.output
     assert "headers=" not in result.output
+
+
+def test_full_response_twins_never_collide_with_request_names(tmp_path: Path) -> None:
+    items = [{"name": n, "request": {"method": "GET", "url": f"http://x.example/{i}"},
+              "response": []}
+             for i, n in enumerate(["Get with response", "Get", "Get with response"])]
+    col = {"info": {"name": "Twin", "schema": "https://schema.getpostman.com/json/"
+                    "collection/v2.1.0/collection.json"}, "item": items}
+    (tmp_path / "twin.postman_collection.json").write_text(json.dumps(col))
+    generate(tmp_path / "twin.postman_collection.json", tmp_path / "out")
+    twin = import_package(tmp_path / "out" / "twin")
+    names = {n for n in dir(twin.Client) if n.startswith("get")}
+    assert names == {"get_with_response", "get_with_response_with_response", "get_2",
+                     "get_2_with_response", "get_with_response_2",
+                     "get_with_response_2_with_response"}
+    assert [e.name for e in twin.ENDPOINTS] == ["get_with_response", "get_2",
+                                                "get_with_response_2"]

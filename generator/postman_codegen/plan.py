@@ -174,6 +174,9 @@ class _Planner:
             base = (naming.snake(req.name, fallback="step") if naming.words(req.name)
                     else _name_from_url(req))
             name = scope.claim(base)
+            while not scope.free(name + "_with_response"):  # its full-response twin
+                name = scope.claim(base)
+            scope.claim(name + "_with_response")
             methods.append(self.method(req, name, ".".join((*qual, name))))
         return ClientClass("", attr, folder.name, folder.description, methods, children)
 
