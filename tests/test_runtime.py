@@ -154,6 +154,7 @@ def test_redirect_rules() -> None:
         return ok(request)
 
     t = transport(handler, headers={"X-Tenant": "t"})
+    t.http.headers["X-Caller-Key"] = "c"
     with pytest.raises(rt.RedirectRefused, match="more than 20 redirects"):
         t.call("GET", "/loop", parse=rt.any_json)
     with pytest.raises(rt.RedirectRefused, match="'ftp' URL"):
@@ -163,8 +164,10 @@ def test_redirect_rules() -> None:
     there = seen[-1]
     assert (there.method, there.url.host, there.content) == ("GET", "other.example.com", b"")
     assert there.headers["Host"] == "other.example.com"
-    for name in ("Authorization", "X-Tenant", "Content-Type", "Content-Length"):
+    for name in ("Authorization", "X-Tenant", "X-Caller-Key", "Content-Type",
+                 "Content-Length"):
         assert name not in there.headers
+    assert seen[-2].headers["X-Caller-Key"] == "c" and "User-Agent" in there.headers
 
 
 def test_owned_and_caller_clients() -> None:

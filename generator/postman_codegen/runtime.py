@@ -278,6 +278,10 @@ _REDIRECT_CODES: Final = frozenset({301, 302, 303, 307, 308})
 # Settings passed with the credentials that are not secret (kept in messages).
 _PUBLIC: Final = frozenset({"username", "token_url", "scope"})
 _ALWAYS_SECRET_HEADERS: Final = ("authorization", "proxy-authorization", "cookie")
+# Headers every httpx client sends; any other default header of a caller's
+# client is treated as a credential on another origin.
+_HTTPX_DEFAULT_HEADERS: Final = frozenset({"accept", "accept-encoding", "connection",
+                                           "user-agent"})
 
 
 def origin(url: httpx.URL | str) -> tuple[str, str, int | None]:
@@ -673,6 +677,7 @@ class _Transport:
                     f"HTTP {status} would re-send the request body to another origin "
                     f"({redact(url.copy_with(query=None))})")
             drop |= self.config.secret_headers(auth_key)
+            drop |= {k.lower() for k in self.http.headers} - _HTTPX_DEFAULT_HEADERS
         for name in drop:
             headers.pop(name, None)
         stream = request.stream if keep_body else None
