@@ -37,6 +37,11 @@ def test_origin_and_trust() -> None:
     assert cfg.trusted("https://upload.example.com/files")
     assert not cfg.trusted("http://api.example.com/x")  # scheme downgrade
     assert not cfg.trusted("https://api.example.com.evil.net/x")
+    bare = rt.Config("https://api.example.com", {})
+    assert bare.trusted("https://api.example.com/x") and bare.trusted("https://api.example.com")
+    for url in ("https://api.example.com.evil.net/x", "https://api.example.com@evil.net/x",
+                "https://api.example.com:8443/x", "http://api.example.com/x"):
+        assert not bare.trusted(url), url
 
 
 def test_build_adds_credentials_only_for_trusted_origins() -> None:
