@@ -165,12 +165,14 @@ def test_redirect_rules() -> None:
     with pytest.raises(rt.RedirectRefused, match="'ftp' URL"):
         t.call("GET", "/ftp", parse=rt.any_json)
     seen.clear()
-    t.call("POST", "/post", parse=rt.any_json, auth=rt.BEARER, json_body={"a": 1})
+    t.call("POST", "/post", parse=rt.any_json, auth=rt.BEARER, json_body={"a": 1},
+           headers={"X-Session-Id": "s", "X-Request-Id": "r"})
     there = seen[-1]
     assert (there.method, there.url.host, there.content) == ("GET", "other.example.com", b"")
     assert there.headers["Host"] == "other.example.com"
+    assert there.headers["X-Request-Id"] == "r"
     for name in ("Authorization", "X-Tenant", "X-Caller-Key", "Content-Type",
-                 "Content-Length"):
+                 "Content-Length", "X-Session-Id"):
         assert name not in there.headers
     assert seen[-2].headers["X-Caller-Key"] == "c" and "User-Agent" in there.headers
 

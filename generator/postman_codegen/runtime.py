@@ -10,6 +10,7 @@ import base64
 import enum
 import json
 import logging
+import re
 import sys
 import threading
 import time
@@ -278,6 +279,9 @@ _REDIRECT_CODES: Final = frozenset({301, 302, 303, 307, 308})
 # Settings passed with the credentials that are not secret (kept in messages).
 _PUBLIC: Final = frozenset({"username", "token_url", "scope"})
 _ALWAYS_SECRET_HEADERS: Final = ("authorization", "proxy-authorization", "cookie")
+# A collection's own header with such a name is taken for a credential too.
+_CREDENTIAL_NAME: Final = re.compile(
+    r"auth|token|key|secret|session|cookie|sign|pass|credential", re.IGNORECASE)
 # Headers every httpx client sends; any other default header of a caller's
 # client is treated as a credential on another origin.
 _HTTPX_DEFAULT_HEADERS: Final = frozenset({"accept", "accept-encoding", "connection",
@@ -681,6 +685,7 @@ class _Transport:
                     f"({redact(url.copy_with(query=None))})")
             drop |= self.config.secret_headers(auth_key)
             drop |= {k.lower() for k in self.http.headers} - _HTTPX_DEFAULT_HEADERS
+            drop |= {k.lower() for k in headers if _CREDENTIAL_NAME.search(k)}
         for name in drop:
             headers.pop(name, None)
         stream = request.stream if keep_body else None
