@@ -541,3 +541,22 @@ def test_full_response_twins_never_collide_with_request_names(tmp_path: Path) ->
                      "get_with_response_2_with_response"}
     assert [e.name for e in twin.ENDPOINTS] == ["get_with_response", "get_2",
                                                 "get_with_response_2"]
+
+
+def test_oauth2_token_refused_before_expiry_is_fetched_again_once(
+    http_server: Server, pkgs: dict[str, ModuleType]
+) -> None:
+    oauth = pkgs["oauth"]
+    tokens = TokenServer(http_server)
+    settings = {"client_id": "app", "client_secret": "app-s3cret",
+                "token_url": http_server.url + "/token"}
+    with oauth.Client(http_server.url, **settings) as a, oauth.Client(http_server.url,
+                                                                      **settings) as b:
+        a.me()
+        b.me()  # the server now accepts only b's token: a's was revoked
+        assert a.me().name == "ada"
+        assert tokens.issued == ["tok-1", "tok-2", "tok-3"]
+        http_server.route("/me", lambda seen: Reply(401, {"error": "invalid_token"}))
+        with pytest.raises(oauth.ApiError):
+            a.me()
+    assert tokens.issued == ["tok-1", "tok-2", "tok-3", "tok-4"]

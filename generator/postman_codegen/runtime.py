@@ -348,6 +348,11 @@ class ClientCredentials:
         self._expires = time.monotonic() + lifetime * 0.9 if lifetime > 0 else float("inf")
         return token
 
+    def invalidate(self, token: str) -> None:
+        """Forget a token the server refused (401), unless a newer one replaced it."""
+        if self.token == token:
+            self.token = None
+
     def fetch(self, send: Callable[[httpx.Request], bytes]) -> str:
         with self._lock:
             return self.current() or self.store(send(self.request()))
@@ -648,6 +653,15 @@ class _Transport:
         timeout = {"timeout": self.http.timeout.as_dict()}
         return _Hop(httpx.Request(**built, extensions=timeout), False)
 
+    def _oauth2(self, auth: AuthKind) -> ClientCredentials | None:
+        """The client-credentials grant, if it supplies this request's token."""
+        config = self.config
+        return config.oauth2 if auth is AuthKind.BEARER and config.auth is None else None
+
+    def _redirect_loop(self, hop: _Hop) -> RedirectRefused:
+        return RedirectRefused(hop.request.method, self.config.redact(hop.request.url),
+                               f"more than {MAX_REDIRECTS} redirects")
+
     def _too_large(self, request: httpx.Request) -> ResponseTooLarge:
         return ResponseTooLarge(
             request.method, self.config.redact(request.url),
@@ -756,23 +770,32 @@ class SyncTransport(_Transport):
         auth: AuthKind = AuthKind.NONE, auth_key: str = "", **kwargs: Any,
     ) -> Response[T]:
         deadline = self._deadline()
-        config = self.config
-        if auth is AuthKind.BEARER and config.oauth2 is not None and config.auth is None:
-            config.oauth2.fetch(lambda r: self._token(r, deadline))
-        hop = self._first(config.build(method, url, auth=auth, auth_key=auth_key, **kwargs))
+        oauth2 = self._oauth2(auth)
+        for retry in (False, True):
+            token = oauth2.fetch(lambda r: self._token(r, deadline)) if oauth2 else None
+            built = self.config.build(method, url, auth=auth, auth_key=auth_key, **kwargs)
+            response, content = self._exchange(built, auth, auth_key, deadline)
+            if oauth2 is None or token is None or response.status_code != 401 or retry:
+                break
+            oauth2.invalidate(token)  # refused before its expiry: fetch a new one, once
+        return self._finish(response, content, parse, error, expect)
+
+    def _exchange(
+        self, built: dict[str, Any], auth: AuthKind, auth_key: str, deadline: _Deadline,
+    ) -> tuple[httpx.Response, bytes]:
+        """Send a request, following redirects by our rules; the final answer and body."""
+        hop = self._first(built)
         for _ in range(MAX_REDIRECTS + 1):
-            response = self._send(hop, config.http_auth(auth, hop.request.url) if hop.trusted
-                                  else None, deadline)
+            send_auth = self.config.http_auth(auth, hop.request.url) if hop.trusted else None
+            response = self._send(hop, send_auth, deadline)
             try:
                 if response.status_code in _REDIRECT_CODES and "Location" in response.headers:
                     hop = self._next(hop, response, auth_key)
                     continue
-                content = self._read(response, deadline)
+                return response, self._read(response, deadline)
             finally:
                 response.close()
-            return self._finish(response, content, parse, error, expect)
-        raise RedirectRefused(method, config.redact(hop.request.url),
-                              f"more than {MAX_REDIRECTS} redirects")
+        raise self._redirect_loop(hop)
 
     def _send(self, hop: _Hop, auth: Any, deadline: _Deadline) -> httpx.Response:
         deadline.apply(hop.request, self.config)
@@ -819,23 +842,32 @@ class AsyncTransport(_Transport):
         auth: AuthKind = AuthKind.NONE, auth_key: str = "", **kwargs: Any,
     ) -> Response[T]:
         deadline = self._deadline()
-        config = self.config
-        if auth is AuthKind.BEARER and config.oauth2 is not None and config.auth is None:
-            await config.oauth2.afetch(lambda r: self._token(r, deadline))
-        hop = self._first(config.build(method, url, auth=auth, auth_key=auth_key, **kwargs))
+        oauth2 = self._oauth2(auth)
+        for retry in (False, True):
+            token = await oauth2.afetch(lambda r: self._token(r, deadline)) if oauth2 else None
+            built = self.config.build(method, url, auth=auth, auth_key=auth_key, **kwargs)
+            response, content = await self._exchange(built, auth, auth_key, deadline)
+            if oauth2 is None or token is None or response.status_code != 401 or retry:
+                break
+            oauth2.invalidate(token)  # refused before its expiry: fetch a new one, once
+        return self._finish(response, content, parse, error, expect)
+
+    async def _exchange(
+        self, built: dict[str, Any], auth: AuthKind, auth_key: str, deadline: _Deadline,
+    ) -> tuple[httpx.Response, bytes]:
+        """Send a request, following redirects by our rules; the final answer and body."""
+        hop = self._first(built)
         for _ in range(MAX_REDIRECTS + 1):
-            response = await self._send(
-                hop, config.http_auth(auth, hop.request.url) if hop.trusted else None, deadline)
+            send_auth = self.config.http_auth(auth, hop.request.url) if hop.trusted else None
+            response = await self._send(hop, send_auth, deadline)
             try:
                 if response.status_code in _REDIRECT_CODES and "Location" in response.headers:
                     hop = self._next(hop, response, auth_key)
                     continue
-                content = await self._read(response, deadline)
+                return response, await self._read(response, deadline)
             finally:
                 await response.aclose()
-            return self._finish(response, content, parse, error, expect)
-        raise RedirectRefused(method, config.redact(hop.request.url),
-                              f"more than {MAX_REDIRECTS} redirects")
+        raise self._redirect_loop(hop)
 
     async def _send(self, hop: _Hop, auth: Any, deadline: _Deadline) -> httpx.Response:
         deadline.apply(hop.request, self.config)
