@@ -80,10 +80,10 @@ def test_client_auth_replaces_the_collection_scheme() -> None:
 def test_redact_hides_every_form_of_a_secret() -> None:
     secret = "a b/c+d"
     cfg = rt.Config(BASE, {"api_key": secret, "username": "ada", "scope": "read"},
-                    {"X-Tenant": "tenant-1"})
+                    {"X-Tenant": "tenant-1", "Accept": "application/json"})
     url = httpx.URL(BASE, params={"key": secret, "q": "x"})
-    text = cfg.redact(f"{url} {secret} tenant-1 ada read")
-    assert text == f"{BASE}?key=***&q=x *** *** ada read"
+    text = cfg.redact(f"{url} {secret} tenant-1 ada read application/json")
+    assert text == f"{BASE}?key=***&q=x *** *** ada read application/json"
 
 
 def test_decode() -> None:

@@ -279,6 +279,8 @@ _REDIRECT_CODES: Final = frozenset({301, 302, 303, 307, 308})
 # Settings passed with the credentials that are not secret (kept in messages).
 _PUBLIC: Final = frozenset({"username", "token_url", "scope"})
 _ALWAYS_SECRET_HEADERS: Final = ("authorization", "proxy-authorization", "cookie")
+# Client headers that never hold a secret (their values stay readable in messages).
+_PLAIN_HEADERS: Final = frozenset({"accept", "accept-language", "content-type", "user-agent"})
 # A collection's own header with such a name is taken for a credential too.
 _CREDENTIAL_NAME: Final = re.compile(
     r"auth|token|key|secret|session|cookie|sign|pass|credential", re.IGNORECASE)
@@ -488,7 +490,7 @@ class Config:
     def secrets(self) -> list[str]:
         """Secret values to hide in messages, longest first."""
         values = [v for k, v in self.credentials.items() if isinstance(v, str) and k not in _PUBLIC]
-        values += self.headers.values()
+        values += [v for k, v in self.headers.items() if k.lower() not in _PLAIN_HEADERS]
         if self.oauth2 is not None and self.oauth2.token:
             values.append(self.oauth2.token)
         forms: set[str] = set()
