@@ -497,7 +497,8 @@ class Config:
         for v in values:
             if len(v) >= 3:
                 encoded = httpx.URL("http://x/", params={"k": v}).query.decode()[2:]
-                forms.update((v, quote(v, safe=""), quote_plus(v), encoded))
+                forms.update((v, quote(v, safe=""), quote(v, safe="/"), quote_plus(v), encoded,
+                              quote(v, safe=":/@!$'()*,;")))
         return sorted(forms, key=len, reverse=True)
 
     def redact(self, text: object) -> str:
