@@ -32,9 +32,8 @@ def ok(request: httpx.Request) -> httpx.Response:
 def test_origin_and_trust() -> None:
     assert rt.origin("https://api.example.com/x") == ("https", "api.example.com", 443)
     assert rt.origin("http://api.example.com:8080") == ("http", "api.example.com", 8080)
-    cfg = rt.Config(BASE, {}, base_urls=["https://upload.example.com/"])
+    cfg = rt.Config(BASE, {})
     assert cfg.trusted("https://api.example.com:443/other")
-    assert cfg.trusted("https://upload.example.com/files")
     assert not cfg.trusted("http://api.example.com/x")  # scheme downgrade
     assert not cfg.trusted("https://api.example.com.evil.net/x")
     bare = rt.Config("https://api.example.com", {})
@@ -44,14 +43,28 @@ def test_origin_and_trust() -> None:
         assert not bare.trusted(url), url
 
 
-def test_build_adds_credentials_only_for_trusted_origins() -> None:
-    cfg = rt.Config(BASE, {"api_key": "k"}, {"X-Tenant": "t"})
-    home = cfg.build("GET", "/a", auth=rt.API_KEY_QUERY, auth_key="key")
-    assert home["params"] == {"key": "k"} and home["headers"] == {"X-Tenant": "t"}
-    away = cfg.build("GET", "https://other.example.com/a", auth=rt.API_KEY_QUERY, auth_key="key")
-    assert "params" not in away and away["headers"] == {}
-    noauth = cfg.build("GET", "/a", auth=rt.NOAUTH, auth_key="key")
-    assert "params" not in noauth
+def sent(creds: dict[str, Any], url: str = "/a", **call: Any) -> httpx.Request:
+    """The request a call puts on the wire."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    transport(handler, credentials=creds, headers={"X-Tenant": "t"}).call(
+        "GET", url, parse=rt.any_json, **call)
+    return seen[-1]
+
+
+def test_credentials_only_for_trusted_origins() -> None:
+    key = {"api_key": "k"}
+    home = sent(key, auth=rt.API_KEY_QUERY, auth_key="key")
+    assert home.url.params["key"] == "k" and home.headers["X-Tenant"] == "t"
+    away = sent(key, "https://other.example.com/a", auth=rt.API_KEY_QUERY, auth_key="key")
+    assert "key" not in away.url.params and "X-Tenant" not in away.headers
+    assert "key" not in sent(key, auth=rt.NOAUTH, auth_key="key").url.params
+    header = sent(key, auth=rt.API_KEY_HEADER, auth_key="X-Key")
+    assert header.headers["X-Key"] == "k"
 
 
 @pytest.mark.parametrize(("kind", "creds", "header"), [
@@ -62,13 +75,20 @@ def test_build_adds_credentials_only_for_trusted_origins() -> None:
     (rt.OTHER, {"access_token": "t"}, None),
 ])
 def test_authorize(kind: rt.AuthKind, creds: dict[str, Any], header: str | None) -> None:
-    built = rt.Config(BASE, creds).build("GET", "/a", auth=kind)
-    assert built["headers"].get("Authorization") == header
+    assert sent(creds, auth=kind).headers.get("Authorization") == header
 
 
 def test_client_auth_replaces_the_collection_scheme() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    transport(handler, auth=httpx.BasicAuth("a", "b")).call(
+        "GET", "/a", parse=rt.any_json, auth=rt.BEARER)
+    assert seen[-1].headers["Authorization"] == "Basic YTpi"
     cfg = rt.Config(BASE, {"access_token": "t"}, auth=httpx.BasicAuth("a", "b"))
-    assert "Authorization" not in cfg.build("GET", "/a", auth=rt.BEARER)["headers"]
     assert cfg.http_auth(rt.BEARER, httpx.URL(BASE)) is cfg.auth
     assert cfg.http_auth(rt.NONE, httpx.URL(BASE)) is cfg.auth
     assert cfg.http_auth(rt.NOAUTH, httpx.URL(BASE)) is None
