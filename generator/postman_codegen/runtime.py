@@ -268,7 +268,6 @@ API_KEY_QUERY: Final = AuthKind.API_KEY_QUERY
 OTHER: Final = AuthKind.OTHER
 
 Files: TypeAlias = Mapping[str, "bytes | IO[bytes] | None"]
-Token: TypeAlias = "str | Callable[[], str]"
 Credential: TypeAlias = "str | Callable[[], str] | None"
 
 DEFAULT_TIMEOUT: Final = 30.0
