@@ -27,7 +27,7 @@ SLOW_BYTES = 1_000_000
 def document(path: Path) -> dict[str, Any]:
     env = environment_for(path)
     variables = load_environment(env) if env else {}
-    return openapi_document(plan(load(path, variables), variables, package_name(stem(path))))
+    return openapi_document(plan(load(path), variables, package_name(stem(path))))
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,6 @@ from .errors import InputError, Notice
 
 SUPPORTED_SCHEMAS = ("v2.0.0", "v2.1.0")
 VARIABLE_RE = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
-# `:name` path variables (Postman syntax); a lone ':' or a port is not one.
-PATH_VAR_RE = re.compile(r"^:([A-Za-z_][\w.-]*)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +24,15 @@ class Variable:
     key: str
     value: str | None
     description: str = ""
+    secret: bool = False  # `"type": "secret"`: its value is never written into code
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """A Postman environment: values by variable, and which of them are secrets."""
+
+    values: Mapping[str, str] = field(default_factory=dict)
+    secrets: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +44,7 @@ class KeyValue:
     disabled: bool = False
     description: str = ""
     kind: str = "text"  # formdata parts: "text" or "file"
+    content_type: str = ""  # formdata parts: the part's `contentType`
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +184,9 @@ def _reject_constant(name: str) -> Any:
 
 
 class _Loader:
-    def __init__(self, file: Path, variables: dict[str, str]) -> None:
+    def __init__(self, file: Path) -> None:
         self.file = file
         self.notices: list[Notice] = []
-        self.variables = variables
         self.scripts: list[str] = []  # where `event` scripts were found
 
     # -- helpers ---------------------------------------------------------
@@ -325,6 +333,7 @@ class _Loader:
             if kind == "file":
                 src = kv.get("src")
                 raw_value = src if isinstance(src, str) else None
+            ctype = kv.get("contentType")
             out.append(
                 KeyValue(
                     key=self.string(key, f"{p}.key"),
@@ -333,6 +342,7 @@ class _Loader:
                     disabled=kv.get("disabled") is True,
                     description=text_of(kv.get("description")),
                     kind=kind,
+                    content_type=ctype if isinstance(ctype, str) else "",
                 )
             )
         return tuple(out)
@@ -432,7 +442,7 @@ class _Loader:
             return Body("raw", raw=raw, language=lang)
         if mode in ("urlencoded", "formdata"):
             fields = self.pairs(value.get(mode), f"{path}.{mode}", strict=False)
-            return Body(mode, fields=tuple(f for f in fields if not f.disabled))
+            return Body(mode, fields=fields)  # disabled fields become optional keywords
         if mode == "file":
             return Body("file")
         if mode == "graphql":
@@ -496,7 +506,7 @@ def _join_url(host: str, path: tuple[str, ...], query: tuple[KeyValue, ...]) -> 
     url = host + ("/" + "/".join(path) if path else "")
     enabled = [q for q in query if not q.disabled]
     if enabled:
-        url += "?" + "&".join(f"{q.key}={q.value or ''}" for q in enabled)
+        url += "?" + "&".join(q.key if q.value is None else f"{q.key}={q.value}" for q in enabled)
     return url
 
 
@@ -510,8 +520,8 @@ def parse_raw_url(raw: str) -> Url:
         for part in qs.split("&"):
             if not part:
                 continue
-            k, _, v = part.partition("=")
-            query.append(KeyValue(k, v))
+            k, eq, v = part.partition("=")
+            query.append(KeyValue(k, v if eq else None))  # `?flag`: no value at all
     scheme = ""
     m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*://)", rest)
     if m:
@@ -522,10 +532,10 @@ def parse_raw_url(raw: str) -> Url:
     return Url(raw, scheme + host, segments, tuple(query), ())
 
 
-def load(path: Path, variables: dict[str, str] | None = None) -> Collection:
+def load(path: Path) -> Collection:
     """Load a collection, a wrapped export (`{"collection": ...}`), a folder or a bare item."""
     data = read_json(path)
-    loader = _Loader(path, dict(variables or {}))
+    loader = _Loader(path)
     if not isinstance(data, dict):
         raise InputError(path, "$", f"expected a Postman collection object, found {_json_kind(data)}")
     prefix = ""
@@ -573,6 +583,7 @@ def load(path: Path, variables: dict[str, str] | None = None) -> Collection:
                         loader.string(v.get("key"), f"$.{prefix}variable[{i}].key"),
                         _scalar_text(v.get("value")),
                         text_of(v.get("description")),
+                        secret=v.get("type") == "secret",
                     )
                 )
     auth = loader.auth(node.get("auth"), f"$.{prefix}auth", Auth("noauth"))
@@ -596,15 +607,19 @@ def load(path: Path, variables: dict[str, str] | None = None) -> Collection:
     )
 
 
-def load_environment(path: Path) -> dict[str, str]:
-    """Variable values of a `*.postman_environment.json` file (enabled ones)."""
+def load_environment(path: Path) -> Environment:
+    """Variable values of a `*.postman_environment.json` file (enabled ones), and
+    which are secrets (`"type": "secret"`)."""
     data = read_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("values"), list):
         raise InputError(path, "$.values", "not a Postman environment: no `values` array")
     out: dict[str, str] = {}
+    secrets: set[str] = set()
     for v in data["values"]:
         if isinstance(v, dict) and isinstance(v.get("key"), str) and v.get("enabled", True):
             text = _scalar_text(v.get("value"))
             if text:
                 out[v["key"]] = text
-    return out
+                if v.get("type") == "secret":
+                    secrets.add(v["key"])
+    return Environment(out, frozenset(secrets))

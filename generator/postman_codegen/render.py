@@ -101,7 +101,7 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
     walk(pkg.root)
     model_names = sorted({*names.values()})
     used_text = " ".join(
-        " ".join([v["returns"], v["parse"], v["error"], *(p.annotation for p in v["m"].params)])
+        " ".join([v["returns"], v["parse"], v["error"], *(p.annotation for p in v["params"])])
         for _, views in clients for v in views
     )
     used_words = set(re.findall(r"\w+", used_text))
