@@ -431,6 +431,7 @@ def _sample_doc(kv: KeyValue) -> str:
     parts = []
     if kv.description:
         parts.append(kv.description)
-    if kv.value and not is_credential(kv.key) and "{{" not in kv.value:
+    if (kv.value and not is_credential(kv.key) and "{{" not in kv.value
+            and not is_placeholder(kv.value)):
         parts.append(f"e.g. {kv.value}")
     return " ".join(parts)

@@ -47,13 +47,15 @@ def curl(m: Method) -> str:
     return " ".join(p.replace("\n", " ") for p in parts)
 
 
-def _ref(m: Method, name: str) -> str:
-    """The value of a parameter: a setting parameter falls back to the client's."""
-    p = m.param(name)
-    if p is None or not p.setting:
-        return ident(name)
-    fn = "setting" if p.needed else "setting_or_none"
-    return f"self._t.config.{fn}({literal(p.setting)}, {ident(name)})"
+def _settings(m: Method) -> list[str]:
+    """Statements that fill setting parameters the caller left out from the client."""
+    out = []
+    for p in m.params:
+        if p.setting:
+            fn = "setting" if p.needed else "setting_or_none"
+            out.append(f"{ident(p.name)} = self._t.config.{fn}({literal(p.setting)}, "
+                       f"{ident(p.name)})")
+    return out
 
 
 def _text(m: Method, t: Template, wrap: str = "") -> str:
@@ -63,9 +65,9 @@ def _text(m: Method, t: Template, wrap: str = "") -> str:
         if piece.kind is PieceKind.LITERAL:
             parts.append(literal(piece.text))
         elif wrap:
-            parts.append(f"_rt.{wrap}({_ref(m, piece.text)}, {literal(piece.text)})")
+            parts.append(f"_rt.{wrap}({ident(piece.text)}, {literal(piece.text)})")
         else:
-            parts.append(_ref(m, piece.text))
+            parts.append(ident(piece.text))
     if len(parts) == 1:
         return parts[0]
     return "_rt.fill(" + ", ".join(parts) + ")"
@@ -78,7 +80,7 @@ def _url(m: Method) -> str:
             out.append(literal(piece.text))
         else:
             fn = "segment" if piece.kind is PieceKind.SEGMENT else "host"
-            out.append(f"_rt.{fn}({_ref(m, piece.text)}, {literal(piece.text)})")
+            out.append(f"_rt.{fn}({ident(piece.text)}, {literal(piece.text)})")
     return " + ".join(out) or literal("")
 
 
@@ -110,7 +112,7 @@ def _body(m: Method) -> list[tuple[str, str]]:
             f"{'_rt.UNSET' if v.default is ABSENT else literal(v.default)})" for v in own)
         args = f"{name}, {literal(b.template)}, {{{keywords}}}"
         if fixed:
-            args += ", {" + ", ".join(f"{literal(v.variable)}: {_ref(m, v.param)}"
+            args += ", {" + ", ".join(f"{literal(v.variable)}: {ident(v.param)}"
                                       for v in fixed) + "}"
         return [("json_body", f"_rt.template_body({args})")]
     if b.kind is BodyKind.JSON:
@@ -203,6 +205,7 @@ def method_view(m: Method, types: Types) -> dict[str, Any]:
         "expect": {"json_or_empty": "json_or_empty", "empty": "any"}.get(
             m.response_expect, m.response_expect),
         "url": _url(m),
+        "settings": _settings(m),
         "arguments": call_arguments(m),
         "params": views,
         "positional": positional,
