@@ -197,6 +197,7 @@ def plan(collection: Collection, variables: Environment | Mapping[str, str] | No
     root.name = "Client"
     pkg_name = name or package_name(collection.name)
     p.ctx.types.type_roots(options, pkg_name)
+    p.ctx.values.report()
     for kind, where in p.ctx.unsupported_auth.items():
         more = f" and {len(where) - 1} more" if len(where) > 1 else ""
         p.note(where[0] + more, f"auth type {kind!r} is not supported; the requests are "

@@ -116,17 +116,9 @@ class RequestPlanner:
         return tuple(d.freeze() for d in ordered)
 
     # -- parameters -------------------------------------------------------
-    def claim(self, base: str) -> str:
-        name = self.scope.claim(base)
-        if name.upper() == name.lower():
-            # No letter case (CJK): a class could bear the same name; keep them apart.
-            self.scope.claim(name + "_arg")
-            name = name + "_arg"
-        return name
-
     def draft(self, base: str, annotation: str, default: object = REQUIRED, *,
               positional: bool = False, doc: str = "") -> _Draft:
-        d = _Draft(self.claim(base), annotation, default, positional, doc)
+        d = _Draft(self.scope.claim(base), annotation, default, positional, doc)
         self.drafts.append(d)
         return d
 

@@ -156,6 +156,7 @@ class Values:
         self.note = note
         self.credentials = credential_variables(collection.requests())
         self._told: set[str] = set()
+        self._taken: set[str] = set()  # variables whose environment value code holds
 
     def secret(self, var: str) -> bool:
         col = self.collection.get(var)
@@ -173,6 +174,7 @@ class Values:
             self._skip(var, "comes from the environment (set environment_defaults = true "
                             "to take environment values as defaults)")
         elif var in self.env.values:
+            self._taken.add(var)
             return _real(self.env.values[var])
         return _real(col_value)
 
@@ -182,8 +184,17 @@ class Values:
             self._skip(var, "is a secret or used for credentials")
             return None
         col = self.collection.get(var)
+        self._taken.add(var)
         value = self.env.values.get(var) or (col.value if col is not None else None)
         return _real(value)
+
+    def report(self) -> None:
+        """Name every environment value no parameter or base URL took."""
+        for var in sorted(self.env.values):
+            if var not in self._taken:
+                self._skip(var, "is a secret or used for credentials" if self.secret(var)
+                           else "comes from the environment (set environment_defaults = "
+                                "true to take environment values as defaults)")
 
     def _skip(self, var: str, reason: str) -> None:
         """Name a dropped value once (only when there was a value to drop)."""
