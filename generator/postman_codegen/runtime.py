@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -167,7 +166,7 @@ def template_body(
 
 # -- HTTP: assembling a request ------------------------------------------------
 
-_HOST_PART = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+_HOST_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
 QueryValue: TypeAlias = "str | int | float | bool | None"
 Part: TypeAlias = "tuple[str, Any] | tuple[str, Any, str, str]"
 
@@ -200,7 +199,8 @@ def segment(value: object, name: str = "") -> str:
 
 def host(value: str, name: str) -> str:
     """A host-name part: letters, digits, `-` and `.` only (no `/`, `@`, `:`)."""
-    if not isinstance(value, str) or not _HOST_PART.fullmatch(value):
+    if (not isinstance(value, str) or not value or not _HOST_CHARS.issuperset(value)
+            or value[0] in "-." or value[-1] in "-."):
         raise ValueError(f"host parameter {name!r}: {value!r} is not part of a host name")
     return value
 
@@ -212,8 +212,8 @@ def header(value: str | None, name: str) -> str | None:
     if (not value.isascii() or any(c in value for c in "\r\n\0")
             or value != value.strip(" \t")):
         raise ValueError(
-            f"header parameter {name!r}: value must be ASCII without CR, LF, NUL "
-            "or leading/trailing space")
+            f"header parameter {name!r}: value must be ASCII without CR, LF or NUL "
+            "and without leading or trailing space")
     return value
 
 
@@ -271,6 +271,16 @@ def encode_multipart(parts: Sequence[Part]) -> tuple[bytes, str]:
         out += (head + "\r\n\r\n").encode("utf-8") + data + b"\r\n"
     out += f"--{boundary}--\r\n".encode()
     return bytes(out), f"multipart/form-data; boundary={boundary}"
+
+
+def _escape_path(url: str) -> str:
+    """The URL with `#`, `?`, spaces and other text of its path percent-encoded, so
+    a collection's literal path text cannot end the path (escapes are kept)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    host, slash, path = rest.partition("/")
+    return scheme + sep + host + slash + quote(path, safe="/:@!$&'()*+,;=%~")
 
 
 def _layer(pairs: list[tuple[str, str]], layer: Mapping[str, str] | None) -> list[tuple[str, str]]:
@@ -363,6 +373,7 @@ class Config:
             if root is None:
                 raise ValueError(f"{base} is not set: pass it to the client")
             url = root + url
+        url = _escape_path(url)
         sent = _layer([(k, v) for k, v in headers if v is not None], self.headers)
         sent = _layer(sent, extra_headers)
         auth_headers: dict[str, str] = {}
