@@ -242,9 +242,9 @@ def test_async_client_uses_settings_too(pkgs: dict[str, ModuleType], http_server
 
 def test_an_unset_second_base_url_fails_before_sending(
         pkgs: dict[str, ModuleType], http_server: Server) -> None:
-    with pkgs["settings"].Client(http_server.url, rest_base_url=None) as client:
-        with pytest.raises(ValueError, match="rest_base_url"):
-            client.token(client_secret="S")
+    with (pkgs["settings"].Client(http_server.url, rest_base_url=None) as client,
+          pytest.raises(ValueError, match="rest_base_url")):
+        client.token(client_secret="S")
     assert http_server.requests == []
 
 
@@ -280,16 +280,16 @@ def test_header_precedence_call_over_client_over_collection(
 @pytest.mark.parametrize("bad", ["a\r\nX-Evil: 1", "caf\u00e9", " lead", "trail "])
 def test_invalid_header_values_name_the_parameter(
         pkgs: dict[str, ModuleType], http_server: Server, bad: str) -> None:
-    with pkgs["headers"].Client(http_server.url) as client:
-        with pytest.raises(ValueError, match="'trace'"):
-            client.get_item("1", 名前="v", trace=bad)
+    with (pkgs["headers"].Client(http_server.url) as client,
+          pytest.raises(ValueError, match="'trace'")):
+        client.get_item("1", 名前="v", trace=bad)
     assert http_server.requests == []
 
 
 def test_empty_path_parameter_is_an_error(pkgs: dict[str, ModuleType], http_server: Server) -> None:
-    with pkgs["headers"].Client(http_server.url) as client:
-        with pytest.raises(ValueError, match="'id'"):
-            client.get_item("", 名前="v", trace="t")
+    with (pkgs["headers"].Client(http_server.url) as client,
+          pytest.raises(ValueError, match="'id'")):
+        client.get_item("", 名前="v", trace="t")
     assert http_server.requests == []
 
 
