@@ -136,8 +136,7 @@ def _settings(requests: list[Request], values: Values) -> dict[str, Setting]:
     out: dict[str, Setting] = {}
     for var, n in sorted(count.items()):
         if n >= 2 and 2 * n >= len(requests) and var not in segments:
-            out[var] = Setting(scope.claim(naming.snake(var)), var, values.default(var),
-                               f"used by {n} of {len(requests)} requests")
+            out[var] = Setting(scope.claim(naming.snake(var)), var, values.default(var))
     return out
 
 
@@ -155,8 +154,7 @@ def _bases(requests: list[Request], main_host: str, values: Values) -> dict[str,
             continue
         stem = re.sub(r"_?(base_url|endpoint|url|host|domain|base|server)$", "",
                       naming.snake(var)) or naming.snake(var)
-        out[var] = Setting(scope.claim(stem + "_base_url"), var, values.base(var),
-                           f"base URL of the requests to {{{{{var}}}}}")
+        out[var] = Setting(scope.claim(stem + "_base_url"), var, values.base(var))
     return out
 
 

@@ -192,7 +192,6 @@ class Setting:
     name: str
     variable: str
     default: str | None
-    doc: str = ""
 
 
 @dataclass(slots=True)
