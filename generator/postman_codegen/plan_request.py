@@ -169,7 +169,7 @@ class RequestPlanner:
         kind = scalar_type(text) if typed else "str"
         if real and not disabled:
             d = self.draft(naming.snake(key, fallback="param"), kind, typed_value(text), doc=doc)
-        elif disabled:
+        elif disabled or (text == "" and not typed):  # an empty header: sent only if given
             d = self.draft(naming.snake(key, fallback="param"), f"{kind} | None", None, doc=doc)
         else:
             d = self.draft(naming.snake(key, fallback="param"), kind, doc=doc)
