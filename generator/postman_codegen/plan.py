@@ -195,6 +195,7 @@ def plan(collection: Collection, variables: Environment | Mapping[str, str] | No
     root.name = "Client"
     pkg_name = name or package_name(collection.name)
     p.ctx.types.type_roots(options, pkg_name)
+    base_url = _base_url(p.ctx.main_host, p.ctx.values)
     p.ctx.values.report()
     for kind, where in p.ctx.unsupported_auth.items():
         more = f" and {len(where) - 1} more" if len(where) > 1 else ""
@@ -216,7 +217,7 @@ def plan(collection: Collection, variables: Environment | Mapping[str, str] | No
         title=collection.name,
         description=collection.description,
         source_file=collection.file,
-        base_url=_base_url(p.ctx.main_host, p.ctx.values),
+        base_url=base_url,
         bases=[b for b in p.ctx.bases.values() if b.name != "base_url"],
         settings=list(p.ctx.settings.values()),
         credentials=sorted(p.ctx.credentials),

@@ -146,7 +146,11 @@ class Skipped:
 
 
 class Values:
-    """The values of a collection's variables that code may hold, decided once."""
+    """The values of a collection's variables that code may hold, decided once.
+
+    Every value not written into code is named once, by `report`, at the end:
+    a host variable may be declined as a parameter default yet taken as a base URL.
+    """
 
     def __init__(self, collection: Collection, env: Environment, options: Options,
                  note: Callable[[str, str], None]) -> None:
@@ -155,7 +159,7 @@ class Values:
         self.options = options
         self.note = note
         self.credentials = credential_variables(collection.requests())
-        self._told: set[str] = set()
+        self._declined: set[str] = set()  # variables whose value some place refused
         self._taken: set[str] = set()  # variables whose environment value code holds
 
     def secret(self, var: str) -> bool:
@@ -165,43 +169,39 @@ class Values:
 
     def default(self, var: str) -> str | None:
         """The value a parameter for `var` may default to, or None."""
-        if self.secret(var):
-            self._skip(var, "is a secret or used for credentials")
-            return None
         col = self.collection.get(var)
-        col_value = col.value if col is not None else None
-        if var in self.env.values and not self.options.environment_defaults:
-            self._skip(var, "comes from the environment (set environment_defaults = true "
-                            "to take environment values as defaults)")
-        elif var in self.env.values:
+        if self.secret(var) or (var in self.env.values
+                                and not self.options.environment_defaults):
+            self._declined.add(var)
+            return None if self.secret(var) else _real(col.value if col else None)
+        if var in self.env.values:
             self._taken.add(var)
             return _real(self.env.values[var])
-        return _real(col_value)
+        return _real(col.value if col is not None else None)
 
     def base(self, var: str) -> str | None:
         """The value of a host variable: a base URL, taken from the environment too."""
         if self.secret(var):
-            self._skip(var, "is a secret or used for credentials")
+            self._declined.add(var)
             return None
         col = self.collection.get(var)
         self._taken.add(var)
-        value = self.env.values.get(var) or (col.value if col is not None else None)
-        return _real(value)
+        return _real(self.env.values.get(var) or (col.value if col is not None else None))
 
     def report(self) -> None:
-        """Name every environment value no parameter or base URL took."""
-        for var in sorted(self.env.values):
-            if var not in self._taken:
-                self._skip(var, "is a secret or used for credentials" if self.secret(var)
-                           else "comes from the environment (set environment_defaults = "
-                                "true to take environment values as defaults)")
-
-    def _skip(self, var: str, reason: str) -> None:
-        """Name a dropped value once (only when there was a value to drop)."""
-        col = self.collection.get(var)
-        had = bool(self.env.values.get(var) or (col is not None and col.value))
-        if had and var not in self._told:
-            self._told.add(var)
+        """Name, once each, the values no parameter or base URL took."""
+        for var in sorted(self._declined | set(self.env.values)):
+            col = self.collection.get(var)
+            had = bool(self.env.values.get(var) or (col is not None and col.value))
+            if not had or var in self._taken:
+                continue
+            if self.secret(var):
+                reason = "is a secret or used for credentials"
+            elif var in self.env.values:
+                reason = ("comes from the environment (set environment_defaults = true "
+                          "to take environment values as defaults)")
+            else:
+                continue  # a collection value that was taken where it was asked for
             self.note("$", f"the value of {{{{{var}}}}} {reason}: "
                            "it is not written into the generated code")
 
