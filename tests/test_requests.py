@@ -109,6 +109,18 @@ def test_raw_bodies_keep_their_content_type_and_an_empty_object_is_optional(
     assert (typed.body, typed.content_type) == (b"x,y", "text/csv")  # the collection's header
 
 
+def test_a_text_body_with_variables_is_a_template_too(
+        pkgs: dict[str, ModuleType], http_server: Server) -> None:
+    with pkgs["bodies"].Client(http_server.url) as client:
+        client.soap_call(ref="r1")
+        with pytest.raises(TypeError, match="content=.*ref"):
+            client.soap_call(content="<x/>", ref="r2")
+        client.soap_call(content="<x/>")
+    first, second = http_server.requests
+    assert (first.body, first.content_type) == (b"<a>r1</a><u>eu</u>", "application/xml")
+    assert second.body == b"<x/>"
+
+
 def test_graphql_uses_the_collections_variables_by_default(
         pkgs: dict[str, ModuleType], http_server: Server) -> None:
     with pkgs["bodies"].Client(http_server.url) as client:

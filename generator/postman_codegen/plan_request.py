@@ -310,6 +310,8 @@ class RequestPlanner:
         if parsed is None or parsed.kind != "json" or not (
                 lang == "json" or body.raw.lstrip()[:1] in "{["):
             content_type = RAW_TYPES.get(lang, "")
+            if VARIABLE_RE.search(body.raw):
+                return self.template(BodyKind.TEXT, body.raw, content_type), None
             param = self.draft("content", "str", doc=f"{lang or 'text'} request body").name
             return Body(BodyKind.TEXT, param, content_type), None
         shape = Shape()
@@ -318,16 +320,19 @@ class RequestPlanner:
         if "{{" in body.raw:
             template = parse_request_json(body.raw, keep_variables=True)
             if template.kind == "json":
-                return self.json_template(_without_placeholders(template.value)), root
+                return self.template(BodyKind.JSON, _without_placeholders(template.value)), root
         empty = parsed.value in ({}, [])
         body_param = self.draft("body", "", None if empty else REQUIRED, doc="JSON request body")
         return Body(BodyKind.JSON, body_param.name, default=parsed.value if empty else None), root
 
-    def json_template(self, template: object) -> Body:
-        """The collection's JSON body as a template: its variables are keywords,
-        required unless they have a value; `body=` replaces the whole body."""
-        param = self.draft("body", "", None, doc="JSON request body, instead of the "
-                           "collection's body filled with the variables below").name
+    def template(self, kind: BodyKind, template: object, content_type: str = "") -> Body:
+        """The collection's JSON (or text) body as a template: its variables are
+        keywords, required unless they have a value; `body=` (`content=`) replaces
+        the whole body."""
+        text = kind is BodyKind.TEXT
+        param = self.draft("content" if text else "body", "str | None" if text else "", None,
+                           doc="request body, instead of the collection's body filled "
+                               "with the variables below").name
         found: dict[str, bool] = {}  # variable -> seen as a whole JSON value
         _template_vars(template, found)
         out: list[BodyVar] = []
@@ -342,12 +347,13 @@ class RequestPlanner:
                 out.append(BodyVar(var, pname, REQUIRED))
                 continue
             value = self.ctx.values.default(var)
-            d = self.draft(naming.snake(var), ("JsonValue" if whole else "str") + " | _rt.Unset",
+            d = self.draft(naming.snake(var),
+                           ("JsonValue" if whole and not text else "str") + " | _rt.Unset",
                            ABSENT, doc=f"body variable {{{{{var}}}}}" + (
                                f" (default {value!r})" if value is not None else ""))
             self.by_var[var] = d
             out.append(BodyVar(var, d.name, value if value is not None else ABSENT))
-        return Body(BodyKind.JSON, param, template=template, variables=tuple(out))
+        return Body(kind, param, content_type, template=template, variables=tuple(out))
 
     def graphql(self, body: RawBody) -> Body:
         query = self.draft("query", "str", body.graphql_query, doc="GraphQL query").name

@@ -103,7 +103,7 @@ def _part(m: Method, f: FormField) -> str:
 def _body(m: Method) -> list[tuple[str, str]]:
     b = m.body
     name = ident(b.param) if b.param else ""
-    if b.kind is BodyKind.JSON and b.template is not None:
+    if b.template is not None:
         own = [v for v in b.variables
                if (p := m.param(v.param)) is not None and p.default is ABSENT]
         fixed = [v for v in b.variables if v not in own]
@@ -114,7 +114,13 @@ def _body(m: Method) -> list[tuple[str, str]]:
         if fixed:
             args += ", {" + ", ".join(f"{literal(v.variable)}: {ident(v.param)}"
                                       for v in fixed) + "}"
-        return [("json_body", f"_rt.template_body({args})")]
+        if b.kind is BodyKind.TEXT:
+            args += ', param="content"'
+        filled = f"_rt.template_body({args})"
+        if b.kind is BodyKind.TEXT:
+            return [("content", filled)] + (
+                [("content_type", literal(b.content_type))] if b.content_type else [])
+        return [("json_body", filled)]
     if b.kind is BodyKind.JSON:
         p = m.param(b.param)
         if p is not None and not p.required:

@@ -139,7 +139,7 @@ def fill_json(template: JsonValue, values: Mapping[str, JsonValue]) -> JsonValue
 
 def template_body(
     body: Any, template: JsonValue, keywords: Mapping[str, tuple[str, object, object]],
-    fixed: Mapping[str, object] | None = None,
+    fixed: Mapping[str, object] | None = None, *, param: str = "body",
 ) -> Any:
     """A JSON body: `body` as given, else the collection's body template filled.
 
@@ -150,12 +150,12 @@ def template_body(
     passed = [param for param, value, _ in keywords.values() if value is not UNSET]
     if body is not None:
         if passed:
-            raise TypeError(f"pass either body= or {', '.join(passed)}, not both")
+            raise TypeError(f"pass either {param}= or {', '.join(passed)}, not both")
         return body
     missing = [param for param, value, default in keywords.values()
                if value is UNSET and default is UNSET]
     if missing:
-        raise TypeError("missing keyword argument(s) " + ", ".join(missing) + " (or pass body=)")
+        raise TypeError(f"missing keyword argument(s) {', '.join(missing)} (or pass {param}=)")
     values: dict[str, JsonValue] = {
         var: (value if value is not UNSET else default)  # type: ignore[misc]
         for var, (_, value, default) in keywords.items()
