@@ -47,8 +47,10 @@ __all__ = [
     "Setting", "Template", "package_name", "plan",
 ]
 # Names `Client.__init__` takes besides the settings.
-CLIENT_RESERVED = frozenset({"base_url", "headers", "timeout", "http", "access_token",
-                             "username", "password", "api_key", "self"})
+CLIENT_RESERVED = frozenset({"base_url", "headers", "timeout", "http", "self"})
+# The `Client(...)` credential keywords each auth type brings.
+AUTH_CREDENTIALS = {"bearer": ("access_token",), "oauth2": ("access_token",),
+                    "basic": ("username", "password"), "apikey": ("api_key",)}
 # Modules a generated package imports at run time (httpx and what it imports).
 RUNTIME_MODULES = frozenset(
     {"httpx", "httpcore", "h11", "h2", "anyio", "sniffio", "idna", "certifi", "msgspec"}
@@ -85,8 +87,9 @@ class _Planner:
         hosts = Counter(r.url.host for r in requests)
         main_host = hosts.most_common(1)[0][0] if hosts else ""
         values = Values(collection, env, options, self.note)
-        self.ctx = Context(values, Typer(self.note, self.stats), main_host,
-                           _settings(requests, values), _bases(requests, main_host, values))
+        bases = _bases(requests, main_host, values)
+        settings = _settings(requests, values, {b.name for b in bases.values()})
+        self.ctx = Context(values, Typer(self.note, self.stats), main_host, settings, bases)
 
     def note(self, path: str, message: str) -> None:
         self.notices.append(Notice(self.col.file, path, message))
@@ -123,7 +126,7 @@ class _Planner:
         return method
 
 
-def _settings(requests: list[Request], values: Values) -> dict[str, Setting]:
+def _settings(requests: list[Request], values: Values, taken: set[str]) -> dict[str, Setting]:
     """Variables at least half the requests (and two or more) use, none of them as a
     whole path segment (that names a resource, not a setting): client settings."""
     count: Counter[str] = Counter()
@@ -132,7 +135,8 @@ def _settings(requests: list[Request], values: Values) -> dict[str, Setting]:
         found, whole = uses(req)
         count.update(found)
         segments |= whole
-    scope = naming.Scope(reserved=naming.RESERVED | CLIENT_RESERVED)
+    credentials = {c for r in requests for c in AUTH_CREDENTIALS.get(r.auth.type, ())}
+    scope = naming.Scope(taken, reserved=naming.RESERVED | CLIENT_RESERVED | credentials)
     out: dict[str, Setting] = {}
     for var, n in sorted(count.items()):
         if n >= 2 and 2 * n >= len(requests) and var not in segments:
