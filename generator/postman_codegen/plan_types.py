@@ -72,16 +72,6 @@ class Template:
 
     pieces: tuple[Piece, ...] = ()
 
-    @property
-    def literal(self) -> bool:
-        return all(p.kind is PieceKind.LITERAL for p in self.pieces)
-
-    @property
-    def text(self) -> str:
-        """The literal text; parameters shown as `{name}`."""
-        return "".join(p.text if p.kind is PieceKind.LITERAL else "{" + p.text + "}"
-                       for p in self.pieces)
-
     def params(self) -> list[str]:
         return [p.text for p in self.pieces if p.kind is not PieceKind.LITERAL]
 
