@@ -73,6 +73,8 @@ class PairsReader(Reader):
             kind = kv.get("type") if kv.get("type") in ("text", "file") else "text"
             if kind == "file":
                 src = kv.get("src")
+                if isinstance(src, list):  # several files chosen: the first names the part
+                    src = next((f for f in src if isinstance(f, str)), None)
                 raw_value = src if isinstance(src, str) else None
             ctype = kv.get("contentType")
             out.append(
