@@ -60,7 +60,8 @@ def test_credentials_only_for_trusted_origins() -> None:
     key = {"api_key": "k"}
     home = sent(key, auth=rt.API_KEY_QUERY, auth_key="key")
     assert home.url.params["key"] == "k" and home.headers["X-Tenant"] == "t"
-    away = sent(key, "https://other.example.com/a", auth=rt.API_KEY_QUERY, auth_key="key")
+    away = sent(key, "https://other.example.com/a", base="", auth=rt.API_KEY_QUERY,
+                auth_key="key")
     assert "key" not in away.url.params and "X-Tenant" not in away.headers
     assert "key" not in sent(key, auth=rt.NOAUTH, auth_key="key").url.params
     header = sent(key, auth=rt.API_KEY_HEADER, auth_key="X-Key")
@@ -186,7 +187,7 @@ def test_redirect_rules() -> None:
         t.call("GET", "/ftp", parse=rt.any_json)
     seen.clear()
     t.call("POST", "/post", parse=rt.any_json, auth=rt.BEARER, json_body={"a": 1},
-           headers={"X-Session-Id": "s", "X-Request-Id": "r"})
+           headers=[("X-Session-Id", "s"), ("X-Request-Id", "r")])
     there = seen[-1]
     assert (there.method, there.url.host, there.content) == ("GET", "other.example.com", b"")
     assert there.headers["Host"] == "other.example.com"
