@@ -32,8 +32,9 @@ def ok(request: httpx.Request) -> httpx.Response:
 def test_origin_and_trust() -> None:
     assert rt.origin("https://api.example.com/x") == ("https", "api.example.com", 443)
     assert rt.origin("http://api.example.com:8080") == ("http", "api.example.com", 8080)
-    cfg = rt.Config(BASE, {})
+    cfg = rt.Config(BASE, {}, bases={"rest_base_url": "https://rest.example.com/", "x": None})
     assert cfg.trusted("https://api.example.com:443/other")
+    assert cfg.trusted("https://rest.example.com/v2/items")
     assert not cfg.trusted("http://api.example.com/x")  # scheme downgrade
     assert not cfg.trusted("https://api.example.com.evil.net/x")
     bare = rt.Config("https://api.example.com", {})
