@@ -32,6 +32,7 @@ from typing import Any
 
 from . import __version__
 from .errors import GeneratorError, terminal_safe
+from .fmt import Formatted, cached_blocks, format_blocks
 
 try:
     import fcntl
@@ -105,34 +106,76 @@ def canonical_sha(data: bytes) -> str:
     return sha(text)
 
 
-def format_python(text: str) -> str:
-    """black, in process, with the pinned version, with the garbage collector off.
-
-    black allocates millions of short-lived tracked objects on a large file; the
-    collector's passes over them cost more than the formatting (issue 11)."""
+def _black_mode() -> Any:
     import black
 
-    mode = black.Mode(target_versions={black.mode.TargetVersion.PY311})
+    return black.Mode(target_versions={black.mode.TargetVersion.PY311})
+
+
+def black_salt() -> str:
+    """What a formatted block depends on besides its text: black's version and mode."""
+    return f"black {black_version()} {_black_mode()!r}"
+
+
+@contextlib.contextmanager
+def collector_paused(size: int) -> Iterator[None]:
+    """The garbage collector off while black runs.
+
+    black allocates millions of short-lived tracked objects on a large file; the
+    collector's passes over them cost more than the formatting (issue 11). After
+    a large input (`size` characters) black's cyclic syntax trees are freed at
+    once, not at some later full collection (peak memory)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return black.format_str(text, mode=mode)
+        yield
     finally:
         if enabled:
             gc.enable()
-            if len(text) > 100_000:
-                # black's syntax trees are cyclic: free a large file's trees now,
-                # not at some later full collection (peak memory).
+            if size > 100_000:
                 gc.collect()
 
 
-def _format_one(item: tuple[str, str]) -> tuple[str, str]:
-    return item[0], format_python(item[1])
+def _black(text: str) -> str:
+    import black
+
+    return black.format_str(text, mode=_black_mode())
+
+
+def format_python(text: str) -> str:
+    """black over the whole text, in process, with the pinned version, with the
+    garbage collector off."""
+    with collector_paused(len(text)):
+        return _black(text)
+
+
+def format_file(text: str, cache: Mapping[str, str] | None = None) -> Formatted:
+    """The bytes black makes of `text`, formatting only the top-level blocks not in
+    `cache` (fmt.py; exact by test), else the whole file. The record of blocks
+    lets the next run reuse them."""
+    with collector_paused(len(text)):
+        got = format_blocks(text, cache or {}, _black, salt=black_salt())
+        return got if got is not None else Formatted(_black(text), [])
+
+
+def _format_one(item: tuple[str, str, dict[str, str]]) -> tuple[str, Formatted]:
+    return item[0], format_file(item[1], item[2])
+
+
+def _old_blocks(out_dir: Path, rel: str, entry: Mapping[str, Any]) -> dict[str, str]:
+    """Formatted blocks of the file an earlier run wrote, when it is intact (a file
+    edited by hand is not trusted)."""
+    if not entry.get("blocks"):
+        return {}
+    data = _intact(out_dir, rel, entry)
+    if data is None:
+        return {}
+    return cached_blocks(data.decode("utf-8", "replace"), entry.get("blocks"))
 
 
 @dataclass(slots=True)
 class Lock:
-    files: dict[str, dict[str, str]] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
     header: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -304,54 +347,77 @@ def build_tree(
 ) -> dict[str, bytes]:
     """Final bytes of every owned file (lock included).
 
-    A Python file whose rendered text hash matches the lock and whose bytes on
-    disk are intact is reused as it is; only the others are compiled and
-    formatted. The bytes never depend on which path ran."""
+    A Python file whose rendered text hash matches the lock (made by the same
+    black) and whose bytes on disk are intact is reused as it is; only the
+    others are compiled and formatted, black running only on their top-level
+    blocks not found in the file on disk (fmt.py). The bytes, the lock's
+    included, never depend on which path ran: every Python file's entry records
+    its blocks (`[]` when formatted whole), and an entry without that record
+    (an older lock) is formatted again."""
     old = Lock.read(out_dir)
     new = Lock(header=header)
+    same_black = old.header.get("black") == header.get("black")
     result: dict[str, bytes] = {}
-    to_format: list[tuple[str, str]] = []
+    blocks: dict[str, list[str]] = {}
+    to_format: list[tuple[str, str, dict[str, str]]] = []
     for rel, text in rendered.items():
         if not _safe_relpath(rel):
             raise GeneratorError(f"refusing to write outside the output folder: {rel!r}")
         rendered_sha = sha(text)
-        entry = old.files.get(rel)
+        entry = old.files.get(rel) or {}
+        new.files[rel] = {"rendered": rendered_sha}
         if not rel.endswith(".py"):
             result[rel] = text.encode("utf-8")
-        elif (entry and entry.get("rendered") == rendered_sha
-              and disk_sha(out_dir, rel) == entry.get("formatted")):
-            result[rel] = (out_dir / rel).read_bytes()
-        else:
-            check_compiles(rel, text)
-            to_format.append((rel, text))
-        new.files[rel] = {"rendered": rendered_sha}
+            continue
+        if (same_black and entry.get("rendered") == rendered_sha
+                and isinstance(entry.get("blocks"), list)):
+            data = _intact(out_dir, rel, entry)
+            if data is not None:
+                result[rel], blocks[rel] = data, entry["blocks"]
+                continue
+        check_compiles(rel, text)
+        to_format.append((rel, text, _old_blocks(out_dir, rel, entry) if same_black else {}))
     for rel, formatted in _format_all(to_format, jobs, progress):
-        result[rel] = formatted.encode("utf-8")
+        result[rel], blocks[rel] = formatted.text.encode("utf-8"), formatted.blocks
     for rel, data in result.items():
         new.files[rel]["formatted"] = sha(data)
+        if rel in blocks:
+            new.files[rel]["blocks"] = blocks[rel]
     result[LOCK_NAME] = new.render().encode("utf-8")
     return result
 
 
+def _intact(out_dir: Path, rel: str, entry: Mapping[str, Any]) -> bytes | None:
+    """The bytes of an owned file, if they are what the lock recorded."""
+    target = out_dir / rel
+    try:
+        if target.is_symlink() or not target.is_file():
+            return None
+        data = target.read_bytes()
+    except OSError:
+        return None
+    return data if sha(data) == entry.get("formatted") else None
+
+
 def _format_all(
-    items: list[tuple[str, str]], jobs: int, progress: Progress | None = None,
-) -> list[tuple[str, str]]:
+    items: list[tuple[str, str, dict[str, str]]], jobs: int, progress: Progress | None = None,
+) -> list[tuple[str, Formatted]]:
     # Largest first: with parallel workers the long file starts at once.
     items = sorted(items, key=lambda i: -len(i[1]))
-    total = sum(len(t) for _, t in items)
+    total = sum(len(t) for _, t, _ in items)
     done = 0
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, Formatted]] = []
     if progress:
         progress(0, total)
     if jobs > 1 and len(items) > 1 and total > 200_000:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        sizes = {rel: len(t) for rel, t in items}
+        sizes = {rel: len(t) for rel, t, _ in items}
         with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
             futures = [pool.submit(_format_one, i) for i in items]
             for fut in as_completed(futures):
-                rel, text = fut.result()
-                out.append((rel, text))
+                rel, formatted = fut.result()
+                out.append((rel, formatted))
                 done += sizes[rel]
                 if progress:
                     progress(done, total)
