@@ -126,3 +126,15 @@ def test_one_changed_example_formats_only_the_changed_blocks(
     for path in (tmp_path / "cold").rglob("*"):
         if path.is_file():
             assert path.read_bytes() == (tmp_path / "out" / path.relative_to(tmp_path / "cold")).read_bytes(), path
+
+
+def test_progress_moves_block_by_block_within_a_file() -> None:
+    from postman_codegen.output import _format_all, check_compiles
+
+    text = rendered(ROOT / "collections")["zoho_crm/models.py"]
+    seen: list[tuple[int, int]] = []
+    _format_all([("m.py", text, check_compiles("m.py", text), {})], 1,
+                lambda done, total: seen.append((done, total)))
+    assert len(seen) > 5
+    assert seen[-1] == (len(text), len(text))
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

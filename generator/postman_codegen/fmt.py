@@ -95,6 +95,11 @@ def split(text: str, tree: ast.Module | None = None, salt: str = "") -> list[Blo
     for index, node in enumerate(tree.body):
         start = min([d.lineno for d in getattr(node, "decorator_list", [])] + [node.lineno])
         kind = _kind(node, index == 0)
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__" and any(
+            b.kind != "docstring" and not b.text.startswith("from __future__")
+            for b in blocks
+        ):
+            return None  # only whole-file compile reports a late future import
         gap = lines[end:start - 1]
         if kind is None or start <= end or node.end_lineno is None \
                 or any(line.strip() for line in gap):
@@ -122,27 +127,36 @@ def blank_lines(prev: Block, cur: Block, prev_is_first: bool) -> int:
 
 
 def format_blocks(text: str, cache: Mapping[str, str], black: Formatter,
-                  tree: ast.Module | None = None, salt: str = "") -> Formatted | None:
+                  salt: str = "") -> Formatted | None:
     """`text` formatted block by block (blocks found in `cache` are not formatted
     again), or None when the file must go to whole-file black. `salt` names the
     formatter (version and mode) for the cache keys."""
-    blocks = split(text, tree, salt)
-    if not blocks:
-        return None
+    blocks = split(text, salt=salt)
+    return format_split(blocks, cache, black) if blocks else None
+
+
+def format_split(blocks: list[Block], cache: Mapping[str, str], black: Formatter,
+                 report: Callable[[int], None] | None = None) -> Formatted | None:
+    """The blocks of a file (`split`), formatted and joined as black would;
+    `report` is told the characters done after each block black formats."""
     out: list[str] = []
     record: list[str] = []
+    chars = 0
     for i, block in enumerate(blocks):
-        done = cache.get(block.key)
-        if done is None:
+        chars += len(block.text)
+        text = cache.get(block.key)
+        if text is None:
             try:
-                done = black(block.text)
+                text = black(block.text)
             except Exception:  # noqa: BLE001 - black refuses the block alone: format whole
                 return None
-        if done.rstrip().endswith("...") or not done.endswith("\n"):
+            if report:
+                report(chars)
+        if text.rstrip().endswith("...") or not text.endswith("\n"):
             return None  # a stub body changes the blank lines after it
         sep = blank_lines(blocks[i - 1], block, i == 1) if i else 0
-        out.append("\n" * sep + done)
-        record.append(f"{block.key}:{sep}:{done.count(chr(10))}")
+        out.append("\n" * sep + text)
+        record.append(f"{block.key}:{sep}:{text.count(chr(10))}")
     return Formatted("".join(out), record)
 
 

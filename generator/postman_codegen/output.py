@@ -15,9 +15,11 @@ folder while it compares and writes.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import difflib
 import errno
+import functools
 import gc
 import hashlib
 import json
@@ -32,7 +34,7 @@ from typing import Any
 
 from . import __version__
 from .errors import GeneratorError, terminal_safe
-from .fmt import Formatted, cached_blocks, format_blocks
+from .fmt import Block, Formatted, cached_blocks, format_split, split
 
 try:
     import fcntl
@@ -45,6 +47,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 # Called with (done, total) while files are formatted; the CLI draws its bar with it.
 Progress = Callable[[int, int], None]
+# (path, rendered text, its top-level blocks or None, formatted blocks of the last run)
+FormatJob = tuple[str, str, list[Block] | None, dict[str, str]]
 
 
 def sha(data: bytes | str) -> str:
@@ -106,15 +110,18 @@ def canonical_sha(data: bytes) -> str:
     return sha(text)
 
 
+@functools.cache
 def _black_mode() -> Any:
+    """One Mode for every call: black's caches then hit by identity."""
     import black
 
     return black.Mode(target_versions={black.mode.TargetVersion.PY311})
 
 
 def black_salt() -> str:
-    """What a formatted block depends on besides its text: black's version and mode."""
-    return f"black {black_version()} {_black_mode()!r}"
+    """What a formatted block depends on besides its text: black's version and the
+    mode of `_black_mode` (change both together). No black import needed."""
+    return f"black {black_version()} py311 line-length 88"
 
 
 @contextlib.contextmanager
@@ -149,17 +156,21 @@ def format_python(text: str) -> str:
         return _black(text)
 
 
-def format_file(text: str, cache: Mapping[str, str] | None = None) -> Formatted:
-    """The bytes black makes of `text`, formatting only the top-level blocks not in
-    `cache` (fmt.py; exact by test), else the whole file. The record of blocks
-    lets the next run reuse them."""
+def format_file(text: str, blocks: list[Block] | None,
+                cache: Mapping[str, str] | None = None,
+                report: Callable[[int], None] | None = None) -> Formatted:
+    """The bytes black makes of `text`: only its top-level `blocks` not in `cache`
+    are formatted (fmt.py; exact by test); with no blocks, the whole file. The
+    record of blocks lets the next run reuse them. `report` is told how many
+    characters are done, block by block (the progress bar)."""
     with collector_paused(len(text)):
-        got = format_blocks(text, cache or {}, _black, salt=black_salt())
+        got = format_split(blocks, cache or {}, _black, report) if blocks else None
         return got if got is not None else Formatted(_black(text), [])
 
 
-def _format_one(item: tuple[str, str, dict[str, str]]) -> tuple[str, Formatted]:
-    return item[0], format_file(item[1], item[2])
+def _format_one(item: FormatJob,
+                report: Callable[[int], None] | None = None) -> tuple[str, Formatted]:
+    return item[0], format_file(item[1], item[2], item[3], report)
 
 
 def _old_blocks(out_dir: Path, rel: str, entry: Mapping[str, Any]) -> dict[str, str]:
@@ -326,16 +337,30 @@ def stale_reasons(out_dir: Path, lock: Lock, header: Mapping[str, object]) -> li
     return reasons
 
 
-def check_compiles(rel: str, text: str) -> None:
+def check_compiles(rel: str, text: str, cache: Mapping[str, str] | None = None,
+                   ) -> list[Block] | None:
     """Every generated Python file must compile (`ast.parse` misses limits such as
-    CPython's 20 statically nested blocks). A failure is the generator's bug."""
+    CPython's 20 statically nested blocks). A failure is the generator's bug.
+
+    Returns the file's top-level blocks (fmt.split) or None. The file is parsed
+    whole, but only compiled block by block, and only the blocks not in `cache`
+    (the last run compiled those: compiling is per statement, and `split` refuses
+    what only whole-file compilation checks, such as a late future import)."""
     try:
-        compile(text, rel, "exec", dont_inherit=True)
+        tree = ast.parse(text, rel)
+        blocks = split(text, tree, black_salt())
+        del tree
+        if blocks is None:
+            compile(text, rel, "exec", dont_inherit=True)
+        for block in blocks or ():
+            if not cache or block.key not in cache:
+                compile(block.text, rel, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise GeneratorError(
             f"generated {rel} does not compile ({type(exc).__name__}: {exc}); this is a "
             "postman-codegen bug: please report it with the collection"
         ) from exc
+    return blocks
 
 
 def build_tree(
@@ -359,7 +384,7 @@ def build_tree(
     same_black = old.header.get("black") == header.get("black")
     result: dict[str, bytes] = {}
     blocks: dict[str, list[str]] = {}
-    to_format: list[tuple[str, str, dict[str, str]]] = []
+    to_format: list[FormatJob] = []
     for rel, text in rendered.items():
         if not _safe_relpath(rel):
             raise GeneratorError(f"refusing to write outside the output folder: {rel!r}")
@@ -375,8 +400,8 @@ def build_tree(
             if data is not None:
                 result[rel], blocks[rel] = data, entry["blocks"]
                 continue
-        check_compiles(rel, text)
-        to_format.append((rel, text, _old_blocks(out_dir, rel, entry) if same_black else {}))
+        cache = _old_blocks(out_dir, rel, entry) if same_black else {}
+        to_format.append((rel, text, check_compiles(rel, text, cache), cache))
     for rel, formatted in _format_all(to_format, jobs, progress):
         result[rel], blocks[rel] = formatted.text.encode("utf-8"), formatted.blocks
     for rel, data in result.items():
@@ -400,11 +425,11 @@ def _intact(out_dir: Path, rel: str, entry: Mapping[str, Any]) -> bytes | None:
 
 
 def _format_all(
-    items: list[tuple[str, str, dict[str, str]]], jobs: int, progress: Progress | None = None,
+    items: list[FormatJob], jobs: int, progress: Progress | None = None,
 ) -> list[tuple[str, Formatted]]:
     # Largest first: with parallel workers the long file starts at once.
     items = sorted(items, key=lambda i: -len(i[1]))
-    total = sum(len(t) for _, t, _ in items)
+    total = sum(len(item[1]) for item in items)
     done = 0
     out: list[tuple[str, Formatted]] = []
     if progress:
@@ -412,7 +437,7 @@ def _format_all(
     if jobs > 1 and len(items) > 1 and total > 200_000:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        sizes = {rel: len(t) for rel, t, _ in items}
+        sizes = {item[0]: len(item[1]) for item in items}
         with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
             futures = [pool.submit(_format_one, i) for i in items]
             for fut in as_completed(futures):
@@ -423,11 +448,16 @@ def _format_all(
                     progress(done, total)
         return out
     for item in items:
-        out.append(_format_one(item))
+        report = functools.partial(_offset, progress, done, total) if progress else None
+        out.append(_format_one(item, report))
         done += len(item[1])
         if progress:
             progress(done, total)
     return out
+
+
+def _offset(progress: Progress, base: int, total: int, done: int) -> None:
+    progress(base + done, total)
 
 
 @dataclass(slots=True)
