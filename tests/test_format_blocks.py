@@ -138,3 +138,16 @@ def test_progress_moves_block_by_block_within_a_file() -> None:
     assert len(seen) > 5
     assert seen[-1] == (len(text), len(text))
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_parallel_formatting_gives_the_same_bytes_and_reuses_the_cache() -> None:
+    from postman_codegen.output import _format_all, _format_parallel, check_compiles
+
+    files = rendered(ROOT / "collections")
+    items = [(rel, text, check_compiles(rel, text), {}) for rel, text in files.items()]
+    items.append(("whole.py", "# a comment\nx = ( 1, )\n", None, {}))
+    sequential = dict(_format_all(items, 1))
+    total = sum(len(t) for _, t, _, _ in items)
+    parallel = dict(_format_parallel(items, 2, total, None))
+    assert parallel == sequential
+    assert parallel["whole.py"].text == "# a comment\nx = (1,)\n"

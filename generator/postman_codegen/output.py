@@ -434,25 +434,82 @@ def _format_all(
     out: list[tuple[str, Formatted]] = []
     if progress:
         progress(0, total)
-    if jobs > 1 and len(items) > 1 and total > 200_000:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        sizes = {item[0]: len(item[1]) for item in items}
-        with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
-            futures = [pool.submit(_format_one, i) for i in items]
-            for fut in as_completed(futures):
-                rel, formatted = fut.result()
-                out.append((rel, formatted))
-                done += sizes[rel]
-                if progress:
-                    progress(done, total)
-        return out
+    if jobs > 1 and total > 200_000:
+        return _format_parallel(items, jobs, total, progress)
     for item in items:
         report = functools.partial(_offset, progress, done, total) if progress else None
         out.append(_format_one(item, report))
         done += len(item[1])
         if progress:
             progress(done, total)
+    return out
+
+
+# Blocks go to the workers in chunks of about this many characters.
+CHUNK = 40_000
+
+
+def _format_parallel(items: list[FormatJob], jobs: int, total: int,
+                     progress: Progress | None) -> list[tuple[str, Formatted]]:
+    """The blocks black has to format, from every file, spread over `jobs` worker
+    processes in chunks (one large file keeps every worker busy); files that
+    cannot be split go whole. Each file is then joined from its blocks as
+    `format_split` does, so the bytes are those of the sequential path."""
+    from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+
+    whole = [(rel, text) for rel, text, blocks, _ in items if not blocks]
+    todo: dict[str, str] = {}
+    for _, _, blocks, cache in items:
+        for block in blocks or ():
+            if block.key not in cache:
+                todo.setdefault(block.key, block.text)
+    chunks: list[list[tuple[str, str]]] = [[]]
+    size = 0
+    for key, text in todo.items():
+        if size > CHUNK:
+            chunks.append([])
+            size = 0
+        chunks[-1].append((key, text))
+        size += len(text)
+    formatted: dict[str, str] = {}
+    results: dict[str, Formatted] = {}
+    done = total - sum(len(t) for t in todo.values()) - sum(len(t) for _, t in whole)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures: dict[Future[Any], int] = {
+            pool.submit(_format_whole, item): len(item[1]) for item in whole}
+        for chunk in chunks:
+            if chunk:
+                futures[pool.submit(_format_chunk, chunk)] = sum(len(t) for _, t in chunk)
+        for fut in as_completed(futures):
+            got = fut.result()
+            if isinstance(got, tuple):
+                results[got[0]] = got[1]
+            else:
+                formatted.update(got)
+            done += futures[fut]
+            if progress:
+                progress(done, total)
+    for rel, text, blocks, cache in items:
+        if rel not in results:
+            joined = format_split(blocks or [], {**cache, **formatted}, _black)
+            results[rel] = joined if joined is not None else format_file(text, None)
+    return [(rel, results[rel]) for rel, *_ in items]
+
+
+def _format_whole(item: tuple[str, str]) -> tuple[str, Formatted]:
+    return item[0], format_file(item[1], None)
+
+
+def _format_chunk(chunk: list[tuple[str, str]]) -> dict[str, str]:
+    """Formatted text of each block of a chunk (in a worker process); a block black
+    refuses alone is left out, and its file is formatted whole afterwards."""
+    out: dict[str, str] = {}
+    with collector_paused(sum(len(t) for _, t in chunk)):
+        for key, text in chunk:
+            try:
+                out[key] = _black(text)
+            except Exception:  # noqa: BLE001, S112 - its file goes to whole-file black
+                continue
     return out
 
 
