@@ -16,13 +16,15 @@ the whole corpus). Whatever this module cannot vouch for sends the file back to
 whole-file black: a top-level comment, a `# fmt:` directive, a bare string that
 is not the module docstring, two statements on one line, a statement whose
 formatted form ends in a stub body (`...`), a compound statement with a
-definition inside, or black failing on a block alone.
+definition inside, a piece that does not compile alone, or black failing on a
+block alone.
 """
 
 from __future__ import annotations
 
-import ast
+import bisect
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -58,58 +60,143 @@ def block_key(text: str, salt: str = "") -> str:
     return hashlib.sha256((salt + "\0" + text).encode("utf-8")).hexdigest()[:KEY_LENGTH]
 
 
-_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.TryStar, ast.With,
-             ast.AsyncWith, ast.Match)
+# A line at column 0 starts a top-level statement unless it continues one.
+_CONTINUES = re.compile(r"[)\]}]|(else|elif|except|finally)\b")
+_DEF = re.compile(r"(async[ \t]+def|def|class)[ \t]")
+_NESTED_DEF = re.compile(r"^[ \t]+(async[ \t]+def|def|class)[ \t]", re.MULTILINE)
+_IMPORT = re.compile(r"(import|from)[ \t]")
+_STRING = re.compile(r"[rRbBuUfF]{0,2}['\"]")
+_DOCSTRING = re.compile(r'[rRuU]?("""|\'\'\')(?:(?!\1).)*\1\s*', re.DOTALL)
 
 
-def _kind(node: ast.stmt, first: bool) -> str | None:
+def _kind(text: str, first: bool, blocks: list[Block]) -> str | None:
     """The kind that decides the blank lines around a statement; None if unsafe."""
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return "decorated" if node.decorator_list else "def"
-    if isinstance(node, ast.Import | ast.ImportFrom):
+    if text.startswith("@"):
+        return "decorated"
+    if _DEF.match(text):
+        return "def"
+    if _STRING.match(text):
+        # The module docstring (one string literal) is black's; any other bare
+        # string at the top level black treats apart.
+        return "docstring" if first and _DOCSTRING.fullmatch(text) else None
+    if any(";" in line for line in text.splitlines() if line[:1] not in (" ", "\t")):
+        return None  # two statements on a line: the second one's kind would count
+    if text.startswith(("global", "nonlocal")):
+        return None  # checked across statements by the compiler
+    if _IMPORT.match(text):
+        if text.startswith("from __future__") and any(
+                b.kind != "docstring" and not b.text.startswith("from __future__")
+                for b in blocks):
+            return None  # only whole-file compilation reports a late future import
         return "import"
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
-            and isinstance(node.value.value, str | bytes):
-        return "docstring" if first else None  # a later bare string black treats apart
-    if isinstance(node, _COMPOUND) and any(
-        isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-        for n in ast.walk(node)
-    ):
-        return None  # black's blank lines after a nested definition differ
+    if _NESTED_DEF.search(text):
+        return None  # blank lines after a definition nested in `if`/`try` differ
     return "other"
 
 
-def split(text: str, tree: ast.Module | None = None, salt: str = "") -> list[Block] | None:
+_TOKEN = re.compile(r"""#[^\n]*|[rRbBuUfF]{0,2}("{3}|'{3}|"|')|[(\[{]|[)\]}]|\\\n""")
+_FAR = 1 << 62
+
+
+def _string_end(text: str, at: int, quote: str) -> int:
+    """Where a string whose body starts at `at` ends (after its closing quote)."""
+    while True:
+        end = text.find(quote, at)
+        if end < 0 or (len(quote) == 1 and "\n" in text[at:end]):
+            return len(text)  # unterminated: the piece will not compile
+        back = end
+        while back > at and text[back - 1] == "\\":
+            back -= 1
+        if (end - back) % 2 == 0:
+            return end + len(quote)
+        at = end + 1
+
+
+def _inside(text: str) -> list[tuple[int, int]]:
+    """Spans of `text` inside a string, a bracket or a line continuation at the top
+    level, where a line at column 0 does not start a statement. A light scanner:
+    where it errs, a piece does not compile alone and the file goes whole."""
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    opened = 0
+    pos = 0
+    while (m := _TOKEN.search(text, pos)) is not None:
+        token, pos = m.group(0), m.end()
+        if token[0] == "#":
+            continue
+        if m.group(1):
+            end = _string_end(text, pos, m.group(1))
+            if depth == 0:
+                spans.append((m.start(), end))
+            pos = end
+        elif token in "([{":
+            depth += 1
+            if depth == 1:
+                opened = m.start()
+        elif token in ")]}":
+            depth = max(depth - 1, 0)
+            if depth == 0:
+                spans.append((opened, m.end()))
+        elif depth == 0:  # a backslash continuation
+            spans.append((m.start(), m.end()))
+    if depth:
+        spans.append((opened, len(text)))
+    return spans
+
+
+def _within(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether offset `at` lies strictly inside one of the sorted `spans`."""
+    i = bisect.bisect_right(spans, (at, _FAR)) - 1
+    return i >= 0 and spans[i][0] < at < spans[i][1]
+
+
+def split(text: str, salt: str = "") -> list[Block] | None:
     """The top-level statements of `text`, or None when the file must be formatted
-    whole. `tree` is its AST when the caller already has it; `salt` goes into the keys."""
+    whole; `salt` goes into the keys.
+
+    The split is textual (a line at column 0 starts a statement unless it
+    closes a bracket, is a clause such as `else:`, or follows a decorator), so
+    it costs no parse. A line at column 0 inside a string or a bracket would
+    cut a statement in two, and a piece ending inside an open string, bracket
+    or line continuation does not compile alone: `check_compiles` compiles
+    every piece not taken from the cache (cached pieces compiled when they
+    were made), and a piece that does not compile sends the file to whole-file
+    compile and black."""
     if "fmt:" in text or "\f" in text or "\r" in text:
         return None
-    if tree is None:
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
     lines = text.splitlines(keepends=True)
+    inside = _inside(text)
+    starts: list[int] = []
+    after_decorator = False
+    offset = 0
+    for i, line in enumerate(lines):
+        head = line[:1]
+        at, offset = offset, offset + len(line)
+        if head in ("", " ", "\t", "\n") or _CONTINUES.match(line) or _within(inside, at):
+            continue
+        if head == "#":
+            return None  # a top-level comment: black attaches it to what follows
+        if not after_decorator:
+            starts.append(i)
+        after_decorator = head == "@" or (after_decorator and not _DEF.match(line))
     blocks: list[Block] = []
-    end = 0  # last line (1-based) of the previous statement
-    for index, node in enumerate(tree.body):
-        start = min([d.lineno for d in getattr(node, "decorator_list", [])] + [node.lineno])
-        kind = _kind(node, index == 0)
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__" and any(
-            b.kind != "docstring" and not b.text.startswith("from __future__")
-            for b in blocks
-        ):
-            return None  # only whole-file compile reports a late future import
-        gap = lines[end:start - 1]
-        if kind is None or start <= end or node.end_lineno is None \
-                or any(line.strip() for line in gap):
-            return None  # a comment between statements, or two on one line
-        body = "".join(lines[start - 1:node.end_lineno])
+    blank = 0
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        piece = lines[start:end]
+        trailing = 0
+        while piece and not piece[-1].strip():
+            piece.pop()
+            trailing += 1
+        body = "".join(piece)
         if not body.endswith("\n"):
             body += "\n"
-        blocks.append(Block(block_key(body, salt), kind, min(len(gap), 2), body))
-        end = node.end_lineno
-    if any(line.strip() for line in lines[end:]):
+        kind = _kind(body, n == 0, blocks)
+        if kind is None:
+            return None
+        blocks.append(Block(block_key(body, salt), kind, min(blank, 2), body))
+        blank = trailing
+    if any(line.strip() for line in lines[:starts[0] if starts else len(lines)]):
         return None
     return blocks
 

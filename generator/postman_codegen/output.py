@@ -15,7 +15,6 @@ folder while it compares and writes.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import difflib
 import errno
@@ -342,25 +341,28 @@ def check_compiles(rel: str, text: str, cache: Mapping[str, str] | None = None,
     """Every generated Python file must compile (`ast.parse` misses limits such as
     CPython's 20 statically nested blocks). A failure is the generator's bug.
 
-    Returns the file's top-level blocks (fmt.split) or None. The file is parsed
-    whole, but only compiled block by block, and only the blocks not in `cache`
-    (the last run compiled those: compiling is per statement, and `split` refuses
-    what only whole-file compilation checks, such as a late future import)."""
+    Returns the file's top-level blocks (fmt.split), or None when it must be
+    formatted whole. Only the blocks not in `cache` are compiled (the run that
+    made the others compiled them; compiling is per statement, and `split`
+    refuses what only whole-file compilation checks, such as a late future
+    import). A block that does not compile alone means the textual split was
+    wrong: the whole file is compiled instead, and formatted whole."""
+    blocks = split(text, black_salt())
     try:
-        tree = ast.parse(text, rel)
-        blocks = split(text, tree, black_salt())
-        del tree
-        if blocks is None:
-            compile(text, rel, "exec", dont_inherit=True)
         for block in blocks or ():
             if not cache or block.key not in cache:
                 compile(block.text, rel, "exec", dont_inherit=True)
+        return blocks
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    try:
+        compile(text, rel, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise GeneratorError(
             f"generated {rel} does not compile ({type(exc).__name__}: {exc}); this is a "
             "postman-codegen bug: please report it with the collection"
         ) from exc
-    return blocks
+    return None
 
 
 def build_tree(
