@@ -162,8 +162,10 @@ def format_file(text: str, blocks: list[Block] | None,
     are formatted (fmt.py; exact by test); with no blocks, the whole file. The
     record of blocks lets the next run reuse them. `report` is told how many
     characters are done, block by block (the progress bar)."""
-    with collector_paused(len(text)):
-        got = format_split(blocks, cache or {}, _black, report) if blocks else None
+    cache = cache or {}
+    new = sum(len(b.text) for b in blocks if b.key not in cache) if blocks else len(text)
+    with collector_paused(new):
+        got = format_split(blocks, cache, _black, report) if blocks else None
         return got if got is not None else Formatted(_black(text), [])
 
 
