@@ -134,24 +134,31 @@ def py_lines(path: Path) -> int:
 
 
 def changed_example(text: str) -> str | None:
-    """The collection with one key added to its first JSON-object example body."""
+    """The collection with one key added to its first JSON-object example body (a
+    response example, else a request's raw JSON body, as commercetools has none)."""
     data = json.loads(text.removeprefix("\ufeff"))
-    stack: list[Any] = [data]
-    while stack:
-        node = stack.pop(0)
-        if not isinstance(node, dict):
-            continue
-        for ex in node.get("response") or []:
-            body = ex.get("body") if isinstance(ex, dict) else None
-            try:
-                value = json.loads(body) if isinstance(body, str) else None
-            except ValueError:
+    for where in ("response", "request"):
+        stack: list[Any] = [data]
+        while stack:
+            node = stack.pop(0)
+            if not isinstance(node, dict):
                 continue
-            if isinstance(value, dict) and value:
-                value["benchAddedField"] = 1
-                ex["body"] = json.dumps(value, indent=2)
-                return json.dumps(data, indent="\t")
-        stack.extend(node.get("item") or [])
+            holders = node.get("response") or [] if where == "response" else [
+                node["request"].get("body") if isinstance(node.get("request"), dict) else None]
+            for holder in holders:
+                key = "body" if where == "response" else "raw"
+                if not isinstance(holder, dict):
+                    continue
+                body = holder.get(key)
+                try:
+                    value = json.loads(body) if isinstance(body, str) else None
+                except ValueError:
+                    continue
+                if isinstance(value, dict) and value:
+                    value["benchAddedField"] = 1
+                    holder[key] = json.dumps(value, indent=2)
+                    return json.dumps(data, indent="\t")
+            stack.extend(node.get("item") or [])
     return None
 
 
