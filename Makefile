@@ -45,7 +45,7 @@ stats: $(VENV)/.project
 
 # Side by side with the peers (installed on first use into bench/.peers/); writes
 # bench/RESULTS.md. QUICK=1: seeds and twitter-v2, fewer rounds, under a minute.
-bench: $(VENV)/.test
+bench: $(VENV)/.project
 	$(if $(filter command line environment,$(origin CORPUS)),CORPUS=$(CORPUS)) \
 	  $(PY) bench/run.py $(if $(QUICK),--quick)
 
