@@ -43,8 +43,11 @@ test-corpus: $(VENV)/.test
 stats: $(VENV)/.project
 	$(BIN)/postman-codegen stats $(CORPUS)
 
-bench: $(VENV)/.test
-	$(PY) bench/run.py
+# Side by side with the peers (installed on first use into bench/.peers/); writes
+# bench/RESULTS.md. QUICK=1: seeds and twitter-v2, fewer rounds, under a minute.
+bench: $(VENV)/.project
+	$(if $(filter command line environment,$(origin CORPUS)),CORPUS=$(CORPUS)) \
+	  $(PY) bench/run.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

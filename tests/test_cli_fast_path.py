@@ -73,9 +73,9 @@ def test_a_hand_edited_file_is_not_fresh(project: Path, monkeypatch: pytest.Monk
     models = project / "out" / "shop" / "models.py"
     models.write_text(models.read_text() + "# edit\n")
     formatted: list[str] = []
-    real = postman_codegen.output.format_python
-    monkeypatch.setattr(postman_codegen.output, "format_python",
-                        lambda text: formatted.append(text[:0] + "x") or real(text))
+    real = postman_codegen.output._format_one
+    monkeypatch.setattr(postman_codegen.output, "_format_one",
+                        lambda item, *a: formatted.append(item[0]) or real(item, *a))
     assert run_cli("generate", "-q", "-j", "1", "-o", project / "out",
                    project / "apis").exit_code == 0
     assert "# edit" not in models.read_text()
@@ -94,9 +94,9 @@ def test_only_files_whose_rendered_text_changed_are_compiled_and_formatted(
     real_compile = postman_codegen.output.check_compiles
     real_format = postman_codegen.output._format_one
     monkeypatch.setattr(postman_codegen.output, "check_compiles",
-                        lambda rel, text: compiled.append(rel) or real_compile(rel, text))
+                        lambda rel, *args: compiled.append(rel) or real_compile(rel, *args))
     monkeypatch.setattr(postman_codegen.output, "_format_one",
-                        lambda item: formatted.append(item[0]) or real_format(item))
+                        lambda item, *a: formatted.append(item[0]) or real_format(item, *a))
     result = run_cli("generate", "-q", "-j", "1", "-o", project / "out", project / "apis")
     assert result.exit_code == 0, result.output
     assert "shop/models.py" in compiled

@@ -21,6 +21,7 @@ from .collection import Example, Request
 from .errors import GeneratorError
 from .infer import (
     MERGE_MIN_OVERLAP,
+    KeyIndex,
     ObjectT,
     Pool,
     Shape,
@@ -129,22 +130,7 @@ class Typer:
         opts = options or Options()
         overrides = _overrides(opts, package, self.table,
                                {m.qualname for m, which, _ in self._pending if which == "ok"})
-        buckets: dict[str, list[tuple[Shape, list[tuple[Method, Root]]]]] = {}
-        for m, which, shape in self._pending:
-            root = m.response if which == "ok" else m.error
-            assert root is not None
-            base = naming.pascal(_root_base(m.name)) + ("Error" if which == "err" else "")
-            group = buckets.setdefault(base, [])
-            for bucket_shape, roots in group:
-                if _object_only(shape) and _object_only(bucket_shape) and (
-                    key_overlap(shape, bucket_shape) >= MERGE_MIN_OVERLAP
-                ):
-                    bucket_shape.merge(shape)
-                    roots.append((m, root))
-                    break
-            else:
-                group.append((shape.copy(), [(m, root)]))
-        flat = [(base, shape, roots) for base, group in buckets.items() for shape, roots in group]
+        flat = self._merge_same_named()
         pool = Pool([shape for _, shape, _ in flat])
         for base, shape, roots in flat:
             trails = sorted(_folders(m) for m, _ in roots)
@@ -171,6 +157,36 @@ class Typer:
             node, _ = self.table.build_root(body_pool.place([shape]), r.hint)
             r.node = node
         self.table.settle()
+
+
+    def _merge_same_named(self) -> list[tuple[str, Shape, list[tuple[Method, Root]]]]:
+        """(class base name, shape, roots): the bodies of same-named requests whose
+        objects overlap by MERGE_MIN_OVERLAP merged, each into the first such
+        bucket. Candidates come from a key index, not from every bucket of the name
+        (many requests share a base name: `Get` in every folder)."""
+        index = KeyIndex([frozenset(shape.fields) for _, _, shape in self._pending
+                          if _object_only(shape)], MERGE_MIN_OVERLAP)
+        flat: list[tuple[str, Shape, list[tuple[Method, Root]]]] = []
+        by_base: dict[str, list[int]] = {}
+        for m, which, shape in self._pending:
+            root = m.response if which == "ok" else m.error
+            assert root is not None
+            base = naming.pascal(_root_base(m.name)) + ("Error" if which == "err" else "")
+            target = None
+            if _object_only(shape):
+                target = next((i for i in index.candidates(frozenset(shape.fields))
+                               if flat[i][0] == base
+                               and key_overlap(shape, flat[i][1]) >= MERGE_MIN_OVERLAP), None)
+            if target is None:
+                by_base.setdefault(base, []).append(len(flat))
+                flat.append((base, shape.copy(), [(m, root)]))
+                if _object_only(shape):
+                    index.add(frozenset(shape.fields), len(flat) - 1)
+            else:
+                flat[target][1].merge(shape)
+                flat[target][2].append((m, root))
+                index.add(frozenset(flat[target][1].fields), target)
+        return [flat[i] for group in by_base.values() for i in group]
 
 
 # A sample longer than this is kept cut (the README shows its start) and is left
