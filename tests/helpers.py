@@ -24,6 +24,7 @@ from postman_codegen.cli import main
 from postman_codegen.collection import status_from_text
 from postman_codegen.infer import placeholder_kind
 
+GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 _counter = itertools.count()
 # Set per session by conftest.py: one incremental mypy cache per xdist worker.
 MYPY_CACHE: Path | None = None
@@ -201,6 +202,12 @@ def mypy(paths: list[Path]) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "mypy", "--strict", *cache, *map(str, paths)],
         check=False, capture_output=True, text=True, cwd=paths[0].parent,
     )
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for a child Python: this checkout's generator first on its path."""
+    path = os.pathsep.join(p for p in (str(GENERATOR), os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, "PYTHONPATH": path, **extra}
 
 
 def copy_tree(src: Path, dst: Path) -> Path:
