@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 import helpers
 from server import Server
@@ -24,14 +24,18 @@ ROOT = Path(__file__).resolve().parent.parent
 COLLECTIONS = ROOT / "collections"
 CORPUS = ROOT.parent / "shared" / "corpus"
 
-# `make test` runs the `suite` profile: few examples, no deadline (a run formats code
-# with black; its time depends on the machine, not on the input). Run more with
+# `make test` runs the `suite` profile: few examples, no deadline (an example formats
+# code with black; its time depends on the machine, not on the input). Run more with
 # `HYPOTHESIS_PROFILE=fuzz pytest -p no:xdist tests/test_properties.py`.
+# No shrinking in `suite`: each example runs black, and shrinking a failure can take
+# minutes; `fuzz` shrinks to the smallest failing collection.
 settings.register_profile(
     "suite", max_examples=20, deadline=None, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
-settings.register_profile("fuzz", settings.get_profile("suite"), max_examples=400)
+settings.register_profile("fuzz", settings.get_profile("suite"), max_examples=400,
+                          phases=list(Phase))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
