@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import importlib.util
 import itertools
@@ -18,6 +19,7 @@ from typing import Any
 
 import jmespath
 from click.testing import CliRunner, Result
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from postman_codegen.bodies import parse_body
 from postman_codegen.cli import main
@@ -221,3 +223,22 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
+
+
+class PythonSnapshot(SingleFileSnapshotExtension):
+    """A syrupy snapshot kept as its own `.py` file, reviewable as Python:
+    `assert excerpt(models, "Order") == snapshot(extension_class=PythonSnapshot)`."""
+
+    file_extension = "py"
+    _write_mode = WriteMode.TEXT
+
+
+def excerpt(source: str, *names: str) -> str:
+    """The named top-level classes and functions of a generated module, in file order:
+    the part of a model a per-feature snapshot shows (generated/ shows the rest)."""
+    tree = ast.parse(source)
+    found = {n.name: ast.get_source_segment(source, n) for n in tree.body
+             if isinstance(n, ast.ClassDef | ast.FunctionDef)}
+    missing = set(names) - set(found)
+    assert not missing, f"not defined: {sorted(missing)}"
+    return "\n\n\n".join(text or "" for name, text in found.items() if name in names) + "\n"
