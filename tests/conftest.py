@@ -30,7 +30,7 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 # No shrinking in `suite`: each example runs black, and shrinking a failure can take
 # minutes; `fuzz` shrinks to the smallest failing collection.
 settings.register_profile(
-    "suite", max_examples=20, deadline=None, print_blob=True,
+    "suite", max_examples=15, deadline=None, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
