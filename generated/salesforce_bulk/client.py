@@ -48,21 +48,34 @@ class Client:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get_job_info(self, job_id: str, version: str = "58.0") -> GetJobInfo:
+    def get_job_info(
+        self,
+        job_id: str,
+        version: str = "58.0",
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> GetJobInfo:
         """GET {{_endpoint}}/services/data/v{{version}}/jobs/ingest/{{_jobId}}"""
         return self._t.call(
             "GET",
             "/services/data/v"
-            + _rt.segment(version)
+            + _rt.segment(version, "version")
             + "/jobs/ingest/"
-            + _rt.segment(job_id),
+            + _rt.segment(job_id, "job_id"),
             GetJobInfo.from_dict,
             None,
             "json",
             auth=("bearer",),
+            extra_headers=headers,
         )
 
-    def get_job_details(self, job_id: str, version: str = "58.0") -> GetJobDetails:
+    def get_job_details(
+        self,
+        job_id: str,
+        version: str = "58.0",
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> GetJobDetails:
         """Get all details for an existing job (Bulk API 1.0). No request body is allowed.
 
         GET {{_endpoint}}/services/async/{{version}}/job/:jobId
@@ -72,14 +85,16 @@ class Client:
         """
         return self._t.call(
             "GET",
-            "/services/async/" + _rt.segment(version) + "/job/" + _rt.segment(job_id),
+            "/services/async/"
+            + _rt.segment(version, "version")
+            + "/job/"
+            + _rt.segment(job_id, "job_id"),
             GetJobDetails.from_dict,
             None,
             "json",
             auth=("bearer",),
-            headers={
-                "Accept": "application/json",
-            },
+            headers=[("Accept", "application/json")],
+            extra_headers=headers,
         )
 
 
@@ -117,22 +132,33 @@ class AsyncClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def get_job_info(self, job_id: str, version: str = "58.0") -> GetJobInfo:
+    async def get_job_info(
+        self,
+        job_id: str,
+        version: str = "58.0",
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> GetJobInfo:
         """GET {{_endpoint}}/services/data/v{{version}}/jobs/ingest/{{_jobId}}"""
         return await self._t.call(
             "GET",
             "/services/data/v"
-            + _rt.segment(version)
+            + _rt.segment(version, "version")
             + "/jobs/ingest/"
-            + _rt.segment(job_id),
+            + _rt.segment(job_id, "job_id"),
             GetJobInfo.from_dict,
             None,
             "json",
             auth=("bearer",),
+            extra_headers=headers,
         )
 
     async def get_job_details(
-        self, job_id: str, version: str = "58.0"
+        self,
+        job_id: str,
+        version: str = "58.0",
+        *,
+        headers: Mapping[str, str] | None = None,
     ) -> GetJobDetails:
         """Get all details for an existing job (Bulk API 1.0). No request body is allowed.
 
@@ -143,14 +169,16 @@ class AsyncClient:
         """
         return await self._t.call(
             "GET",
-            "/services/async/" + _rt.segment(version) + "/job/" + _rt.segment(job_id),
+            "/services/async/"
+            + _rt.segment(version, "version")
+            + "/job/"
+            + _rt.segment(job_id, "job_id"),
             GetJobDetails.from_dict,
             None,
             "json",
             auth=("bearer",),
-            headers={
-                "Accept": "application/json",
-            },
+            headers=[("Accept", "application/json")],
+            extra_headers=headers,
         )
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable, Mapping
+import secrets
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any, Final, Generic, Literal, TypeAlias, TypeVar
-from urllib.parse import quote
+from typing import Any, Final, Generic, Literal, TypeAlias, TypeVar
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -147,19 +148,110 @@ def fill_json(template: JsonValue, values: Mapping[str, JsonValue]) -> JsonValue
     return template
 
 
-# -- HTTP ------------------------------------------------------------------
+def template_body(
+    body: Any,
+    template: JsonValue,
+    keywords: Mapping[str, tuple[str, object, object]],
+    fixed: Mapping[str, object] | None = None,
+    *,
+    param: str = "body",
+) -> Any:
+    """A JSON body: `body` as given, else the collection's body template filled.
+
+    `keywords` maps each template variable to (parameter, value passed or UNSET,
+    default or UNSET); `fixed` holds variables other parameters always give.
+    Mixing `body=` with a keyword is a TypeError naming both: one would be lost.
+    """
+    passed = [param for param, value, _ in keywords.values() if value is not UNSET]
+    if body is not None:
+        if passed:
+            raise TypeError(f"pass either {param}= or {', '.join(passed)}, not both")
+        return body
+    missing = [
+        param
+        for param, value, default in keywords.values()
+        if value is UNSET and default is UNSET
+    ]
+    if missing:
+        raise TypeError(
+            f"missing keyword argument(s) {', '.join(missing)} (or pass {param}=)"
+        )
+    values: dict[str, JsonValue] = {
+        var: (value if value is not UNSET else default)  # type: ignore[misc]
+        for var, (_, value, default) in keywords.items()
+    }
+    values.update(fixed or {})  # type: ignore[arg-type]
+    return fill_json(template, values)
 
 
-def segment(value: object) -> str:
+# -- HTTP: assembling a request ------------------------------------------------
+
+_HOST_CHARS: Final = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-."
+)
+QueryValue: TypeAlias = "str | int | float | bool | None"
+Part: TypeAlias = "tuple[str, Any] | tuple[str, Any, str, str]"
+
+
+class Flag(enum.Enum):
+    """A query flag: `?name`, sent without `=`."""
+
+    FLAG = "FLAG"
+
+
+FLAG: Final = Flag.FLAG
+
+
+def wire_text(value: object) -> str:
+    """A parameter as Postman writes it: `true`/`false` for booleans."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def segment(value: object, name: str = "") -> str:
     """A path parameter as one percent-encoded segment (`../x` cannot escape)."""
-    text = str(value)
+    text = wire_text(value)
+    if text == "":
+        raise ValueError(f"path parameter {name!r} must not be empty")
     if text in (".", ".."):
         return text.replace(".", "%2E")
     return quote(text, safe="")
 
 
+def host(value: str, name: str) -> str:
+    """A host-name part: letters, digits, `-` and `.` only (no `/`, `@`, `:`)."""
+    if (
+        not isinstance(value, str)
+        or not value
+        or not _HOST_CHARS.issuperset(value)
+        or value[0] in "-."
+        or value[-1] in "-."
+    ):
+        raise ValueError(
+            f"host parameter {name!r}: {value!r} is not part of a host name"
+        )
+    return value
+
+
+def header(value: str | None, name: str) -> str | None:
+    """A header value from a parameter: printable ASCII without surrounding space."""
+    if value is None:
+        return None
+    if (
+        not value.isascii()
+        or any(c in value for c in "\r\n\0")
+        or value != value.strip(" \t")
+    ):
+        raise ValueError(
+            f"header parameter {name!r}: value must be ASCII without CR, LF or NUL "
+            "and without leading or trailing space"
+        )
+    return value
+
+
 def fill(*parts: str | None) -> str | None:
-    """A header value built from literal text and parameters (None if any is)."""
+    """A value built from literal text and parameters (None if any is)."""
     if any(p is None for p in parts):
         return None
     return "".join(p for p in parts if p is not None)
@@ -169,6 +261,76 @@ def _check_header(name: str, value: str) -> str:
     if any(c in value for c in "\r\n\0"):
         raise ValueError(f"header {name!r}: value must not contain CR, LF or NUL")
     return value
+
+
+def _query(pairs: Sequence[tuple[str, QueryValue | Flag]]) -> str:
+    out = []
+    for key, value in pairs:
+        if value is None:
+            continue
+        name = quote(key, safe=_QUERY_SAFE)
+        out.append(
+            name
+            if value is FLAG
+            else name + "=" + quote(wire_text(value), safe=_QUERY_SAFE)
+        )
+    return "&".join(out)
+
+
+_QUERY_SAFE = ":/@!$'()*,;"
+
+
+def _file(value: Any, filename: str, content_type: str) -> tuple[str, bytes, str]:
+    if isinstance(value, tuple):
+        filename, value, content_type = value
+    data = value if isinstance(value, bytes) else value.read()
+    return filename, data, content_type or "application/octet-stream"
+
+
+def _quoted(text: str) -> str:
+    return text.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def encode_multipart(parts: Sequence[Part]) -> tuple[bytes, str]:
+    """A multipart/form-data body (as Postman sends formdata) and its Content-Type."""
+    boundary = secrets.token_hex(16)
+    out = bytearray()
+    for part in parts:
+        if part[1] is None:
+            continue
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quoted(part[0])}"'
+        )
+        if len(part) == 4:
+            filename, data, ctype = _file(part[1], part[2], part[3])
+            head += f'; filename="{_quoted(filename)}"\r\nContent-Type: {ctype}'
+        else:
+            data = wire_text(part[1]).encode("utf-8")
+        out += (head + "\r\n\r\n").encode("utf-8") + data + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return bytes(out), f"multipart/form-data; boundary={boundary}"
+
+
+def _escape_path(url: str) -> str:
+    """The URL with `#`, `?`, spaces and other text of its path percent-encoded, so
+    a collection's literal path text cannot end the path (escapes are kept)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    host, slash, path = rest.partition("/")
+    return scheme + sep + host + slash + quote(path, safe="/:@!$&'()*+,;=%~")
+
+
+def _layer(
+    pairs: list[tuple[str, str]], layer: Mapping[str, str] | None
+) -> list[tuple[str, str]]:
+    """Headers of a higher layer replace every header of the same name below."""
+    if not layer:
+        return pairs
+    names = {k.lower() for k in layer}
+    return [p for p in pairs if p[0].lower() not in names] + [
+        (k, _check_header(k, v)) for k, v in layer.items()
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,11 +372,10 @@ class ApiError(Exception, Generic[E]):
 
 
 Auth: TypeAlias = tuple[str, ...]
-Files: TypeAlias = Mapping[str, "bytes | IO[bytes] | None"]
 
 
 class Config:
-    """What sync and async clients share: base URL, credentials, headers."""
+    """What sync and async clients share: base URLs, settings, credentials, headers."""
 
     def __init__(
         self,
@@ -222,46 +383,104 @@ class Config:
         credentials: Mapping[str, str | None],
         headers: Mapping[str, str] | None,
         timeout: float,
+        *,
+        bases: Mapping[str, str | None] | None = None,
+        settings: Mapping[str, str | None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.credentials = dict(credentials)
         self.headers = dict(headers or {})
         self.timeout = timeout
+        self.bases = {
+            k: v.rstrip("/") for k, v in (bases or {}).items() if v is not None
+        }
+        self.settings = {k: v for k, v in (settings or {}).items() if v is not None}
+
+    def setting(self, name: str, value: str | None) -> str:
+        """A per-call value, else the client setting; one of them is needed."""
+        if value is not None:
+            return value
+        if name not in self.settings:
+            raise TypeError(f"missing {name!r}: pass it to the method or to the client")
+        return self.settings[name]
+
+    def setting_or_none(self, name: str, value: str | None) -> str | None:
+        return value if value is not None else self.settings.get(name)
 
     def build(
         self,
         method: str,
         url: str,
         *,
+        base: str = "base_url",
         auth: Auth = (),
-        params: Mapping[str, str | None] | None = None,
-        headers: Mapping[str, str | None] | None = None,
+        params: Sequence[tuple[str, QueryValue | Flag]] = (),
+        headers: Sequence[tuple[str, str | None]] = (),
+        extra_headers: Mapping[str, str] | None = None,
         json_body: Any = UNSET,
         content: str | bytes | None = None,
-        data: Mapping[str, str | None] | None = None,
-        files: Files | None = None,
+        content_type: str = "",
+        form: Sequence[tuple[str, QueryValue]] | None = None,
+        multipart: Sequence[Part] | None = None,
     ) -> dict[str, Any]:
-        """The keyword arguments of one `httpx` request."""
-        if "://" not in url:
-            url = self.base_url + url
-        query = {k: v for k, v in (params or {}).items() if v is not None}
-        sent = dict(self.headers)
-        for k, v in (headers or {}).items():
-            if v is not None:
-                sent[k] = _check_header(k, v)
-        self._authorize(auth, sent, query)
-        kwargs: dict[str, Any] = {"method": method, "url": url, "headers": sent}
+        """The keyword arguments of one `httpx` request.
+
+        Headers: the collection's, then the client's `headers=`, then the call's
+        `headers=`; a later layer replaces a name. Unset values are not sent."""
+        if base:
+            root = self.base_url if base == "base_url" else self.bases.get(base)
+            if root is None:
+                raise ValueError(f"{base} is not set: pass it to the client")
+            url = root + url
+        url = _escape_path(url)
+        sent = _layer([(k, v) for k, v in headers if v is not None], self.headers)
+        sent = _layer(sent, extra_headers)
+        auth_headers: dict[str, str] = {}
+        auth_query: dict[str, str] = {}
+        self._authorize(auth, auth_headers, auth_query)
+        names = {k.lower() for k, _ in sent}
+        sent += [(k, v) for k, v in auth_headers.items() if k.lower() not in names]
+        query = _query([*params, *auth_query.items()])
         if query:
-            kwargs["params"] = query
-        if json_body is not UNSET:
-            kwargs["json"] = to_json(json_body)
-        if content is not None:
-            kwargs["content"] = content
-        if data is not None:
-            kwargs["data"] = {k: v for k, v in data.items() if v is not None}
-        if files is not None:
-            kwargs["files"] = {k: v for k, v in files.items() if v is not None}
+            url += ("&" if "?" in url else "?") + query
+        body, ctype = self._body(json_body, content, content_type, form, multipart)
+        if ctype and (
+            multipart is not None
+            or not any(k.lower() == "content-type" for k, _ in sent)
+        ):
+            sent = [p for p in sent if p[0].lower() != "content-type"] + [
+                ("Content-Type", ctype)
+            ]
+        kwargs: dict[str, Any] = {"method": method, "url": url, "headers": sent}
+        if body is not None:
+            kwargs["content"] = body
         return kwargs
+
+    @staticmethod
+    def _body(
+        json_body: Any,
+        content: str | bytes | None,
+        content_type: str,
+        form: Sequence[tuple[str, QueryValue]] | None,
+        multipart: Sequence[Part] | None,
+    ) -> tuple[bytes | None, str]:
+        if json_body is not UNSET:
+            text = json.dumps(
+                to_json(json_body),
+                ensure_ascii=False,
+                separators=(",", ":"),
+                allow_nan=False,
+            )
+            return text.encode("utf-8"), content_type or "application/json"
+        if content is not None:
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            return data, content_type
+        if form is not None:
+            pairs = [(k, wire_text(v)) for k, v in form if v is not None]
+            return urlencode(pairs).encode("ascii"), "application/x-www-form-urlencoded"
+        if multipart is not None:
+            return encode_multipart(multipart)
+        return None, ""
 
     def _authorize(
         self, auth: Auth, headers: dict[str, str], query: dict[str, str]

@@ -23,18 +23,21 @@ class V21Client:
     def __init__(self, transport: _rt.SyncTransport) -> None:
         self._t = transport
 
-    def job_details(self, job_id: str) -> JobDetails:
+    def job_details(
+        self, job_id: str, *, headers: Mapping[str, str] | None = None
+    ) -> JobDetails:
         """To get the details of a bulk write job performed previously.
 
         GET {{api-domain}}/crm/bulk/v2.1/write/{{job_id}}
         """
         return self._t.call(
             "GET",
-            "/crm/bulk/v2.1/write/" + _rt.segment(job_id),
+            "/crm/bulk/v2.1/write/" + _rt.segment(job_id, "job_id"),
             JobDetails.from_dict,
             JobDetailsError.from_dict,
             "json",
             auth=("bearer",),
+            extra_headers=headers,
         )
 
 
@@ -44,18 +47,21 @@ class V2Client:
     def __init__(self, transport: _rt.SyncTransport) -> None:
         self._t = transport
 
-    def job_details(self, job_id: str) -> JobDetails:
+    def job_details(
+        self, job_id: str, *, headers: Mapping[str, str] | None = None
+    ) -> JobDetails:
         """To get the details of a bulk write job performed previously.
 
         GET {{api-domain}}/crm/bulk/v2/write/{{job_id}}
         """
         return self._t.call(
             "GET",
-            "/crm/bulk/v2/write/" + _rt.segment(job_id),
+            "/crm/bulk/v2/write/" + _rt.segment(job_id, "job_id"),
             JobDetails.from_dict,
             JobDetailsError.from_dict,
             "json",
             auth=("bearer",),
+            extra_headers=headers,
         )
 
 
@@ -99,18 +105,21 @@ class AsyncV21Client:
     def __init__(self, transport: _rt.AsyncTransport) -> None:
         self._t = transport
 
-    async def job_details(self, job_id: str) -> JobDetails:
+    async def job_details(
+        self, job_id: str, *, headers: Mapping[str, str] | None = None
+    ) -> JobDetails:
         """To get the details of a bulk write job performed previously.
 
         GET {{api-domain}}/crm/bulk/v2.1/write/{{job_id}}
         """
         return await self._t.call(
             "GET",
-            "/crm/bulk/v2.1/write/" + _rt.segment(job_id),
+            "/crm/bulk/v2.1/write/" + _rt.segment(job_id, "job_id"),
             JobDetails.from_dict,
             JobDetailsError.from_dict,
             "json",
             auth=("bearer",),
+            extra_headers=headers,
         )
 
 
@@ -120,18 +129,21 @@ class AsyncV2Client:
     def __init__(self, transport: _rt.AsyncTransport) -> None:
         self._t = transport
 
-    async def job_details(self, job_id: str) -> JobDetails:
+    async def job_details(
+        self, job_id: str, *, headers: Mapping[str, str] | None = None
+    ) -> JobDetails:
         """To get the details of a bulk write job performed previously.
 
         GET {{api-domain}}/crm/bulk/v2/write/{{job_id}}
         """
         return await self._t.call(
             "GET",
-            "/crm/bulk/v2/write/" + _rt.segment(job_id),
+            "/crm/bulk/v2/write/" + _rt.segment(job_id, "job_id"),
             JobDetails.from_dict,
             JobDetailsError.from_dict,
             "json",
             auth=("bearer",),
+            extra_headers=headers,
         )
 
 

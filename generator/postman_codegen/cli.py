@@ -169,8 +169,8 @@ def plan_all(cfg: Config, files: list[Path], progress: Progress | None = None,
         shown = cfg.display(path)
         try:
             env_path = environment_for(path)
-            variables = load_environment(env_path) if env_path else {}
-            collection = load(path, variables)
+            variables = load_environment(env_path) if env_path else None
+            collection = load(path)
             base = cfg.packages.get(stem(path)) or cfg.packages.get(path.name)
             name = package_name(base or stem(path))
             unique, n = name, 2
@@ -615,9 +615,9 @@ def _openapi_of(path: Path, cfg: Config) -> dict[str, object]:
         if isinstance(data, dict) and isinstance(data.get("openapi"), str):
             return data
     env_path = environment_for(path)
-    variables = load_environment(env_path) if env_path else {}
+    variables = load_environment(env_path) if env_path else None
     base = cfg.packages.get(stem(path)) or cfg.packages.get(path.name)
-    pkg = plan(load(path, variables), variables, package_name(base or stem(path)), cfg.options)
+    pkg = plan(load(path), variables, package_name(base or stem(path)), cfg.options)
     return openapi_document(pkg)
 
 

@@ -83,6 +83,18 @@ def all_sorted(names: list[str]) -> list[str]:
     return sorted(names, key=key)
 
 
+def import_sorted(names: set[str]) -> list[str]:
+    """Names of a `from x import (...)` in isort's order (ruff I001): CONSTANTS,
+    Classes, others; natural order, case ignored (`CreateAnX` before `CreateAPlan`)."""
+
+    def key(name: str) -> tuple[int, list[object], str]:
+        group = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+        parts = [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name.lower())]
+        return group, parts, name
+
+    return sorted(names, key=key)
+
+
 def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str, str]:
     """Source text of every file of the package, keyed by relative path."""
     env = _environment(user_templates)
@@ -99,9 +111,9 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
             walk(child)
 
     walk(pkg.root)
-    model_names = sorted({*names.values()})
+    model_names = import_sorted({*names.values()})
     used_text = " ".join(
-        " ".join([v["returns"], v["parse"], v["error"], *(p.annotation for p in v["m"].params)])
+        " ".join([v["returns"], v["parse"], v["error"], *(p.annotation for p in v["params"])])
         for _, views in clients for v in views
     )
     used_words = set(re.findall(r"\w+", used_text))
