@@ -17,20 +17,25 @@ import pytest
 
 import postman_codegen.cli
 import postman_codegen.output
-from helpers import run_cli
+from conftest import Trees
+from helpers import copy_tree, run_cli
 from postman_codegen.cli import Progress
 
 FIXTURES = Path(__file__).parent / "fixtures" / "output"
 SHOP = FIXTURES / "shop.postman_collection.json"
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "apis").mkdir()
-    shutil.copy(SHOP, tmp_path / "apis" / SHOP.name)
-    result = run_cli("generate", "-q", "-j", "1", "-o", tmp_path / "out", tmp_path / "apis")
+def _build_project(root: Path) -> None:
+    (root / "apis").mkdir(parents=True)
+    shutil.copy(SHOP, root / "apis" / SHOP.name)
+    result = run_cli("generate", "-q", "-j", "1", "-o", root / "out", root / "apis")
     assert result.exit_code == 0, result.output
-    return tmp_path
+
+
+@pytest.fixture
+def project(tmp_path: Path, trees: Trees) -> Path:
+    """apis/shop.postman_collection.json generated into out/ (built once, copied)."""
+    return copy_tree(trees.get("fast-path-project", _build_project), tmp_path / "project")
 
 
 def refuse(*args: Any, **kwargs: Any) -> Any:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import COLLECTIONS
-from helpers import generate, import_package, load_collection
+from helpers import import_package, load_collection
 from server import Server
 
 
@@ -19,10 +20,8 @@ def server(http_server: Server) -> Server:
 
 
 @pytest.fixture(scope="module")
-def pkgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("gen")
-    generate(COLLECTIONS, out)
-    return {n: import_package(out / n) for n in ("zoho_crm", "salesforce_bulk")}
+def pkgs(seeds_out: Path) -> dict[str, Any]:
+    return {n: import_package(seeds_out / n) for n in ("zoho_crm", "salesforce_bulk")}
 
 
 ZOHO = load_collection(COLLECTIONS / "zoho_crm.postman_collection.json")
