@@ -116,7 +116,7 @@ def test_a_response_of_the_wrong_shape_raises_parse_error(
     server: Server, pkgs: dict[str, Any]
 ) -> None:
     zoho = pkgs["zoho_crm"]
-    server.answer = (200, [("Content-Type", "application/json")], b'{"status": 3}')
+    server.answer(200, {"status": 3})
     with zoho.Client(server.url) as client, pytest.raises(zoho.ParseError) as err:
         client.v2.job_details("1")
     assert err.value.path == "$.status"
