@@ -208,6 +208,19 @@ def test_environment_defaults_is_an_opt_in_that_never_takes_secrets() -> None:
         assert not any(value in text for text in opted.values()), value
 
 
+def test_environment_defaults_is_a_configuration_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("secrets.postman_collection.json", "secrets.postman_environment.json"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.postman-codegen]\nsources = ["."]\noutput = "out"\nenvironment_defaults = true\n')
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("generate", "-q", "-j", "1").exit_code == 0
+    client = (tmp_path / "out" / "api_secrets" / "client.py").read_text("utf-8")
+    assert 'region: str = "eu-west-0006"' in client
+    assert "client-secret-REAL-0005" not in client and "eyJ-REAL-TOKEN-0001" not in client
+
+
 def test_credentials_go_where_the_collection_says(
         pkgs: dict[str, ModuleType], http_server: Server) -> None:
     with pkgs["api_secrets"].Client(http_server.url, access_token="t") as client:
