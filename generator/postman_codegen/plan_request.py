@@ -206,9 +206,10 @@ class RequestPlanner:
         """Another host than the main one: a base URL setting when it starts with a
         host variable, else literal text and validated host-part parameters."""
         parts = _pieces(host)
+        base = ""
         if parts and parts[0][0] == "var" and parts[0][1] in self.ctx.bases:
-            pieces.extend(Piece(PieceKind.LITERAL, t) for _, t in parts[1:])
-            return self.ctx.bases[parts[0][1]].name
+            base = self.ctx.bases[parts[0][1]].name
+            parts = parts[1:]
         for kind, text in parts:
             if kind == "lit":
                 pieces.append(Piece(PieceKind.LITERAL, text))
@@ -221,7 +222,7 @@ class RequestPlanner:
                                    positional=True, doc="part of the host name")
                     self.by_var[text] = d
                 pieces.append(Piece(PieceKind.HOST, d.name))
-        return ""
+        return base
 
     # -- query and headers --------------------------------------------------
     def query(self) -> tuple[QueryParam, ...]:
