@@ -273,6 +273,18 @@ def test_an_unset_second_base_url_fails_before_sending(
     assert http_server.requests == []
 
 
+def test_a_path_prefix_after_a_base_url_cannot_change_the_host(
+        pkgs: dict[str, ModuleType], other_server: Server) -> None:
+    """`{{rest_endpoint}}{{site}}/site`: `site` is a path prefix, empty by default."""
+    with pkgs["settings"].Client("http://unused.invalid", rest_base_url=other_server.url) as c:
+        c.site()
+        c.site("/portal")
+        for bad in ("@evil.example", ".evil.example", "x", "/a?b", "/../admin"):
+            with pytest.raises(ValueError, match="site"):
+                c.site(bad)
+    assert [s.path for s in other_server.requests] == ["/site", "/portal/site"]
+
+
 def test_host_parts_are_validated(pkgs: dict[str, ModuleType], http_server: Server) -> None:
     port = http_server.url.rsplit(":", 1)[1]
     with pkgs["settings"].Client("http://unused.invalid") as client:
