@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 from conftest import COLLECTIONS
-from helpers import generate, run_cli
+from helpers import copy_tree, generate, run_cli
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of collections/ with its generated output, in a temporary folder."""
+def project(tmp_path: Path, seeds_out: Path) -> Path:
+    """A copy of collections/ with its generated output (the session's, copied), in a
+    temporary folder."""
     shutil.copytree(COLLECTIONS, tmp_path / "collections")
-    generate(tmp_path / "collections", tmp_path / "generated")
+    copy_tree(seeds_out, tmp_path / "generated")
     return tmp_path
 
 

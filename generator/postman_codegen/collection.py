@@ -201,7 +201,7 @@ def load(path: Path) -> Collection:
                         secret=v.get("type") == "secret",
                     )
                 )
-    auth = loader.auth(node.get("auth"), f"$.{prefix}auth", Auth("noauth"))
+    auth = loader.auth(node.get("auth"), f"$.{prefix}auth", Auth(""))
     loader.events(node, "$")
     if bool(prefix) and prefix == "collection.":
         folders, requests = loader.folder(node, "$.collection", "collection.", (), auth)

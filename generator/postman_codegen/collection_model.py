@@ -41,7 +41,8 @@ class KeyValue:
 
 @dataclass(frozen=True, slots=True)
 class Auth:
-    """Effective auth of a request after inheritance (`type` "noauth" = none)."""
+    """Effective auth of a request after inheritance (`type` "noauth": none;
+    "": the collection says nothing)."""
 
     type: str
     params: tuple[tuple[str, str], ...] = ()

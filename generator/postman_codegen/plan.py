@@ -47,9 +47,13 @@ __all__ = [
     "Setting", "Template", "package_name", "plan",
 ]
 # Names `Client.__init__` takes besides the settings.
-CLIENT_RESERVED = frozenset({"base_url", "headers", "timeout", "http", "self"})
+CLIENT_RESERVED = frozenset({"base_url", "headers", "timeout", "http", "self", "auth",
+                             "max_response_bytes"})
 # The `Client(...)` credential keywords each auth type brings.
-AUTH_CREDENTIALS = {"bearer": ("access_token",), "oauth2": ("access_token",),
+AUTH_CREDENTIALS = {"bearer": ("access_token",),
+                    "oauth2": ("access_token", "client_id", "client_secret", "token_url",
+                               "scope"),
+                    "digest": ("username", "password"),
                     "basic": ("username", "password"), "apikey": ("api_key",)}
 # Modules a generated package imports at run time (httpx and what it imports).
 RUNTIME_MODULES = frozenset(
@@ -111,6 +115,9 @@ class _Planner:
             base = (naming.snake(req.name, fallback="step") if naming.words(req.name)
                     else _name_from_url(req))
             name = scope.claim(base)
+            while not scope.free(name + "_with_response"):  # its full-response twin
+                name = scope.claim(base)
+            scope.claim(name + "_with_response")
             methods.append(self.method(req, name, ".".join((*qual, name))))
         return ClientClass("", attr, folder.name, folder.description, methods, children)
 
@@ -205,8 +212,10 @@ def plan(collection: Collection, variables: Environment | Mapping[str, str] | No
     p.ctx.values.report()
     for kind, where in p.ctx.unsupported_auth.items():
         more = f" and {len(where) - 1} more" if len(where) > 1 else ""
-        p.note(where[0] + more, f"auth type {kind!r} is not supported; the requests are "
-                                "generated without it (pass credentials in `headers=`)")
+        p.note(where[0] + more, f"auth type {kind!r} is not implemented by the generator: "
+               "pass an httpx.Auth as `Client(auth=...)` (for example authlib's "
+               "OAuth1Auth, a Hawk or AWS SigV4 httpx.Auth); the collection's "
+               "Authorization header is not sent")
     methods: list[Method] = []
 
     def walk(c: ClientClass) -> None:
@@ -227,6 +236,8 @@ def plan(collection: Collection, variables: Environment | Mapping[str, str] | No
         bases=[b for b in p.ctx.bases.values() if b.name != "base_url"],
         settings=list(p.ctx.settings.values()),
         credentials=sorted(p.ctx.credentials),
+        token_url=p.ctx.token_url,
+        scope=p.ctx.scope,
         root=root,
         classes=classes,
         adapters=adapters,

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from . import naming
 from .bodies import parse_request_json
 from .collection import VARIABLE_RE, KeyValue, Request
+from .collection import Auth as RawAuth
 from .collection import Body as RawBody
 from .infer import Shape
 from .plan_types import (
@@ -57,6 +58,8 @@ class Context:
     bases: dict[str, Setting]  # host variable -> base URL setting
     credentials: set[str] = field(default_factory=set)
     unsupported_auth: dict[str, list[str]] = field(default_factory=dict)
+    token_url: str | None = None  # OAuth2 client credentials
+    scope: str | None = None
 
 
 @dataclass(slots=True)
@@ -266,7 +269,7 @@ class RequestPlanner:
             low = h.key.lower()
             if h.disabled or not h.key or low in SKIP_HEADERS:
                 continue
-            if auth.kind is not AuthKind.NONE and low == "authorization":
+            if _replaced_by(auth, low):
                 continue
             if multipart and low == "content-type":
                 continue  # the encoder's Content-Type carries the boundary
@@ -276,20 +279,48 @@ class RequestPlanner:
 
     def auth(self) -> Auth:
         a = self.req.auth
-        if a.type in ("noauth", ""):
+        if a.type == "":
             return Auth()
+        if a.type == "noauth":
+            return Auth(AuthKind.NOAUTH)
         if a.type in ("bearer", "oauth2"):
             self.ctx.credentials.add("access_token")
+            if a.type == "oauth2" and a.get("grant_type") == "client_credentials":
+                self.oauth2(a)
             return Auth(AuthKind.BEARER)
-        if a.type == "basic":
+        if a.type in ("basic", "digest"):
             self.ctx.credentials.update(("username", "password"))
-            return Auth(AuthKind.BASIC)
+            return Auth(AuthKind(a.type))
         if a.type == "apikey":
             self.ctx.credentials.add("api_key")
             where = "query" if a.get("in") == "query" else "header"
             return Auth(AuthKind.APIKEY, where, a.get("key", "X-API-Key") or "X-API-Key")
         self.ctx.unsupported_auth.setdefault(a.type, []).append(self.req.source)
-        return Auth()
+        return Auth(AuthKind.OTHER)
+
+    def oauth2(self, a: RawAuth) -> None:
+        """Client-credentials settings: id and secret are arguments, never written;
+        the token URL and scope are defaults when they hold no unknown variable."""
+        self.ctx.credentials.update(("client_id", "client_secret", "token_url", "scope"))
+        url = self.substitute(a.get("accessTokenUrl"))
+        if url and "://" in url and self.ctx.token_url is None:
+            self.ctx.token_url = url
+        scope = self.substitute(a.get("scope"))
+        if scope and self.ctx.scope is None:
+            self.ctx.scope = scope
+
+    def substitute(self, text: str) -> str | None:
+        """Text with its variables filled from non-secret values; None if one is unknown."""
+        missing = False
+
+        def value(match: re.Match[str]) -> str:
+            nonlocal missing
+            found = self.ctx.values.base(match.group(1))
+            missing = missing or found is None
+            return found or ""
+
+        out = VARIABLE_RE.sub(value, text)
+        return None if missing else out
 
     # -- body -----------------------------------------------------------------
     def body(self) -> tuple[Body, Root | None]:
@@ -451,3 +482,12 @@ def _sample_doc(kv: KeyValue) -> str:
             and not is_placeholder(kv.value)):
         parts.append(f"e.g. {kv.value}")
     return " ".join(parts)
+
+
+def _replaced_by(auth: Auth, header: str) -> bool:
+    """True for a static header the request's auth replaces (a stale
+    `Authorization: Digest nonce=...`, or the API key header): never sent."""
+    if auth.kind in (AuthKind.NONE, AuthKind.NOAUTH):
+        return False
+    return header == "authorization" or auth.kind is AuthKind.APIKEY and (
+        auth.location == "header" and header == auth.key.lower())

@@ -78,10 +78,15 @@ class Template:
 
 
 class AuthKind(enum.Enum):
-    NONE = "none"
-    BEARER = "bearer"
+    """How a request authenticates (`_runtime.AuthKind` has the same members)."""
+
+    NONE = "none"  # the collection says nothing: only `Client(auth=...)` applies
+    NOAUTH = "noauth"  # the collection says `noauth`
+    BEARER = "bearer"  # also OAuth2
     BASIC = "basic"
+    DIGEST = "digest"
     APIKEY = "apikey"
+    OTHER = "other"  # a kind the generator does not implement: `Client(auth=...)`
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +216,8 @@ class Package:
     notices: list[Notice]
     stats: dict[str, int]
     options: Options = field(default_factory=Options)
+    token_url: str | None = None  # OAuth2 client credentials: token endpoint
+    scope: str | None = None
 
     def methods(self) -> list[Method]:
         out: list[Method] = []

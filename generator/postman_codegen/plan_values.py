@@ -93,12 +93,18 @@ def whole_variable(text: str | None) -> str | None:
     return m.group(1) if m else None
 
 
+# Auth settings that are not secrets (a token URL holds the base URL variable).
+PUBLIC_AUTH_PARAMS = frozenset({"accessTokenUrl", "authUrl", "scope", "grant_type",
+                                "client_authentication"})
+
+
 def credential_variables(requests: list[Request]) -> set[str]:
     """Variables used for auth or in a credential-like header, query key or field."""
     found: set[str] = set()
     for req in requests:
-        for _, value in req.auth.params:
-            found.update(variables_in(value))
+        for key, value in req.auth.params:
+            if key not in PUBLIC_AUTH_PARAMS:
+                found.update(variables_in(value))
         places = [*req.headers, *req.url.query, *(req.body.fields if req.body else ())]
         for kv in places:
             if is_credential(kv.key):

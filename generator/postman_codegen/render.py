@@ -83,6 +83,14 @@ def all_sorted(names: list[str]) -> list[str]:
     return sorted(names, key=key)
 
 
+def _client_models(model_names: list[str], used_words: set[str],
+                   endpoints: list[dict[str, Any]]) -> list[str]:
+    """Models client.py imports: named in a method or an endpoint's types. One set
+    lookup per model (classes x endpoints would grow quadratically)."""
+    typed = {e[key] for e in endpoints for key in ("response_type", "error_type")}
+    return [n for n in model_names if n in used_words or n in typed]
+
+
 def import_sorted(names: set[str]) -> list[str]:
     """Names of a `from x import (...)` in isort's order (ruff I001): CONSTANTS,
     Classes, others; natural order, case ignored (`CreateAnX` before `CreateAPlan`)."""
@@ -127,7 +135,7 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
         for _, views in clients for v in views
     )
     used_words = set(re.findall(r"\w+", used_text))
-    endpoints = []
+    endpoints: list[dict[str, Any]] = []
     for m in pkg.methods():
         endpoints.append({
             "m": m,
@@ -145,8 +153,7 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
         "endpoints": endpoints,
         "uses_datetime": types.uses_datetime,
         "uses_unset": any(not f.required for c in classes for f in c.fields),
-        "client_models": [n for n in model_names if n in used_words or any(
-            n in (e["response_type"], e["error_type"]) for e in endpoints)],
+        "client_models": _client_models(model_names, used_words, endpoints),
         "client_uses": {"IO": "IO" in used_words, "JsonValue": "JsonValue" in used_words,
                         "datetime": "datetime" in used_words},
         "credentials": pkg.credentials,

@@ -145,11 +145,17 @@ def call_arguments(m: Method) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if m.base != "base_url":
         out.append(("base", literal(m.base)))
+    if m.error:
+        out.append(("error", f"{m.error.name}.from_dict"))
+    expect = "any" if m.response_expect == "empty" else m.response_expect
+    if expect != "json":
+        out.append(("expect", literal(expect)))
     a = m.auth
     if a.kind is AuthKind.APIKEY:
-        out.append(("auth", literal(("apikey", a.location, a.key))))
+        where = "QUERY" if a.location == "query" else "HEADER"
+        out += [("auth", f"_rt.API_KEY_{where}"), ("auth_key", literal(a.key))]
     elif a.kind is not AuthKind.NONE:
-        out.append(("auth", literal((a.kind.value,))))
+        out.append(("auth", f"_rt.{a.kind.name}"))
     if m.query:
         out.append(("params", "[" + ", ".join(_query(m, q) for q in m.query) + "]"))
     if m.headers:
@@ -185,6 +191,8 @@ def _returns(m: Method, types: Types) -> tuple[str, str]:
         return ann, parse
     if m.response_expect == "text":
         return "str", "_rt.text"
+    if m.response_expect == "bytes":
+        return "bytes", "_rt.raw"
     if m.response_expect == "empty":
         return "None", "_rt.nothing"
     return "JsonValue", "_rt.any_json"
@@ -208,8 +216,8 @@ def method_view(m: Method, types: Types) -> dict[str, Any]:
         "returns": ann,
         "parse": parse,
         "error": f"{m.error.name}.from_dict" if m.error else "None",
-        "expect": {"json_or_empty": "json_or_empty", "empty": "any"}.get(
-            m.response_expect, m.response_expect),
+        "forward": ", ".join([ident(v.name) for v in positional]
+                             + [f"{ident(v.name)}={ident(v.name)}" for v in keyword]),
         "url": _url(m),
         "settings": _settings(m),
         "arguments": call_arguments(m),
