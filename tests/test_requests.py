@@ -208,6 +208,19 @@ def test_environment_defaults_is_an_opt_in_that_never_takes_secrets() -> None:
         assert not any(value in text for text in opted.values()), value
 
 
+def test_environment_defaults_is_a_configuration_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("secrets.postman_collection.json", "secrets.postman_environment.json"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.postman-codegen]\nsources = ["."]\noutput = "out"\nenvironment_defaults = true\n')
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("generate", "-q", "-j", "1").exit_code == 0
+    client = (tmp_path / "out" / "api_secrets" / "client.py").read_text("utf-8")
+    assert 'region: str = "eu-west-0006"' in client
+    assert "client-secret-REAL-0005" not in client and "eyJ-REAL-TOKEN-0001" not in client
+
+
 def test_credentials_go_where_the_collection_says(
         pkgs: dict[str, ModuleType], http_server: Server) -> None:
     with pkgs["api_secrets"].Client(http_server.url, access_token="t") as client:
@@ -258,6 +271,18 @@ def test_an_unset_second_base_url_fails_before_sending(
           pytest.raises(ValueError, match="rest_base_url")):
         client.token(client_secret="S")
     assert http_server.requests == []
+
+
+def test_a_path_prefix_after_a_base_url_cannot_change_the_host(
+        pkgs: dict[str, ModuleType], other_server: Server) -> None:
+    """`{{rest_endpoint}}{{site}}/site`: `site` is a path prefix, empty by default."""
+    with pkgs["settings"].Client("http://unused.invalid", rest_base_url=other_server.url) as c:
+        c.site()
+        c.site("/portal")
+        for bad in ("@evil.example", ".evil.example", "x", "/a?b", "/../admin"):
+            with pytest.raises(ValueError, match="site"):
+                c.site(bad)
+    assert [s.path for s in other_server.requests] == ["/site", "/portal/site"]
 
 
 def test_host_parts_are_validated(pkgs: dict[str, ModuleType], http_server: Server) -> None:

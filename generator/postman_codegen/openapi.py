@@ -96,7 +96,9 @@ def _wire(m: Method) -> _Wire:
             server, path = scheme + sep + host, slash + tail
             server_vars = [p.text for p in m.url.pieces if p.kind is PieceKind.HOST]
     elif m.base != "base_url":
-        server, server_vars = "{" + m.base + "}", [m.base]
+        prefix, slash, tail = text.partition("/")
+        server, path = "{" + m.base + "}" + prefix, slash + tail
+        server_vars = [m.base, *(p.text for p in m.url.pieces if p.kind is PieceKind.PATH)]
     path = "/" + path.lstrip("/") if path else "/"
     params: list[_WireParam] = []
     seen: set[str] = set()

@@ -165,7 +165,9 @@ def _bases(requests: list[Request], main_host: str, values: Values) -> dict[str,
             continue
         stem = re.sub(r"_?(base_url|endpoint|url|host|domain|base|server)$", "",
                       naming.snake(var)) or naming.snake(var)
-        out[var] = Setting(scope.claim(stem + "_base_url"), var, values.base(var))
+        value = values.base(var)
+        out[var] = Setting(scope.claim(stem + "_base_url"), var,
+                           value if value is not None and "://" in value else None)
     return out
 
 

@@ -210,7 +210,7 @@ class RequestPlanner:
         host variable, else literal text and validated host-part parameters."""
         parts = _pieces(host)
         if parts and parts[0][0] == "var" and parts[0][1] in self.ctx.bases:
-            pieces.extend(Piece(PieceKind.LITERAL, t) for _, t in parts[1:])
+            self.after_base(parts[1:], pieces)
             return self.ctx.bases[parts[0][1]].name
         for kind, text in parts:
             if kind == "lit":
@@ -225,6 +225,24 @@ class RequestPlanner:
                     self.by_var[text] = d
                 pieces.append(Piece(PieceKind.HOST, d.name))
         return ""
+
+    def after_base(self, parts: list[tuple[str, str]], pieces: list[Piece]) -> None:
+        """`{{url}}{{site}}/x`: what follows a base URL variable is a path prefix
+        (checked at run time: empty or starting with `/`, never a host)."""
+        for kind, text in parts:
+            if kind == "lit":
+                pieces.append(Piece(PieceKind.LITERAL, text))
+                continue
+            d = self.by_var.get(text)
+            if d is None:
+                value = self.ctx.values.base(text)
+                col = self.ctx.values.collection.get(text)
+                if value is None and col is not None and col.value == "":
+                    value = ""  # defined as empty: no prefix
+                d = self.draft(naming.snake(text), "str", REQUIRED if value is None else value,
+                               positional=True, doc="path prefix after the base URL")
+                self.by_var[text] = d
+            pieces.append(Piece(PieceKind.PATH, d.name))
 
     # -- query and headers --------------------------------------------------
     def query(self) -> tuple[QueryParam, ...]:

@@ -57,6 +57,7 @@ class PieceKind(enum.Enum):
     LITERAL = "literal"  # text from the collection, sent as it is
     SEGMENT = "segment"  # a parameter filling (part of) one path segment
     HOST = "host"  # a parameter filling part of a host name (validated)
+    PATH = "path"  # a parameter right after a base URL: a path prefix (validated)
     TEXT = "text"  # a parameter inserted as text (header values, form values)
 
 

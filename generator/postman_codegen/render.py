@@ -103,6 +103,16 @@ def import_sorted(names: set[str]) -> list[str]:
     return sorted(names, key=key)
 
 
+def settings_doc(pkg: Package) -> str:
+    """The `__init__` docstring naming each base URL and setting by its variable."""
+    lines = [f"{b.name}: base URL of the requests to {{{{{b.variable}}}}}" for b in pkg.bases]
+    lines += [f"{s.name}: {{{{{s.variable}}}}}, which most requests use; a method's "
+              f"`{s.name}=` overrides it for one call" for s in pkg.settings]
+    if not lines:
+        return ""
+    return "Base URLs and shared settings.\n\nArgs:\n" + "\n".join("    " + x for x in lines)
+
+
 def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str, str]:
     """Source text of every file of the package, keyed by relative path."""
     env = _environment(user_templates)
@@ -147,6 +157,7 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
         "client_uses": {"IO": "IO" in used_words, "JsonValue": "JsonValue" in used_words,
                         "datetime": "datetime" in used_words},
         "credentials": pkg.credentials,
+        "settings_doc": settings_doc(pkg),
     }
     files = {
         "_runtime.py": runtime_source(),

@@ -79,7 +79,7 @@ def _url(m: Method) -> str:
         if piece.kind is PieceKind.LITERAL:
             out.append(literal(piece.text))
         else:
-            fn = "segment" if piece.kind is PieceKind.SEGMENT else "host"
+            fn = {PieceKind.SEGMENT: "segment", PieceKind.HOST: "host"}.get(piece.kind, "path")
             out.append(f"_rt.{fn}({ident(piece.text)}, {literal(piece.text)})")
     return " + ".join(out) or literal("")
 
