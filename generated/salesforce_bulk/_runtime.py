@@ -251,6 +251,19 @@ def host(value: str, name: str) -> str:
     return value
 
 
+def path(value: str, name: str) -> str:
+    """A path prefix right after a base URL: empty or `/`-led, never a host or query."""
+    if (
+        (value and not value.startswith("/"))
+        or any(c in value for c in "?#@\\")
+        or (".." in value.split("/"))
+    ):
+        raise ValueError(
+            f"path parameter {name!r}: {value!r} must be empty or start with /"
+        )
+    return quote(value, safe="/")
+
+
 def header(value: str | None, name: str) -> str | None:
     """A header value from a parameter: printable ASCII without surrounding space."""
     if value is None:
