@@ -38,11 +38,13 @@ def _without_lines(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _expected_client(before: str, name: str, folder: int, index: int) -> str:
-    """The old client.py without method `name` and its Endpoint entry, later sources
-    shifted down by one."""
+    """The old client.py without method `name`, its `_with_response` twin and its
+    Endpoint entry, later sources shifted down by one."""
     spans = []
     for node in ast.walk(ast.parse(before)):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in (
+            name, f"{name}_with_response",
+        ):
             first = min([d.lineno for d in node.decorator_list] + [node.lineno])
             spans.append((first, node.end_lineno or node.lineno))
         elif isinstance(node, ast.Call) and any(
@@ -50,7 +52,7 @@ def _expected_client(before: str, name: str, folder: int, index: int) -> str:
             for k in node.keywords
         ):
             spans.append((node.lineno, node.end_lineno or node.lineno))
-    assert len(spans) >= 3, f"{name}: expected sync, async and ENDPOINTS code"
+    assert len(spans) >= 5, f"{name}: expected sync, async, their twins and ENDPOINTS code"
 
     def shift(m: re.Match[str]) -> str:
         k = int(m.group(1))
