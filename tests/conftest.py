@@ -105,6 +105,17 @@ def generated_tree(trees: Trees) -> Callable[[Path], Path]:
     return get
 
 
+@pytest.fixture(scope="session")
+def corpus_tree(trees: Trees) -> Callable[[Path], Path]:
+    """`corpus_tree(source)`: a corpus collection generated once, with an environment
+    that marks every variable secret (`helpers.generate_with_secrets`). The round-trip
+    and type-check tests and the secret scan read the same tree."""
+    def get(source: Path) -> Path:
+        key = f"corpus-{source.name.removesuffix('.postman_collection.json')}"
+        return trees.get(key, lambda out: helpers.generate_with_secrets(source, out))
+    return get
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """One mypy cache per worker: typeshed and httpx are analysed once, not per call."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import hashlib
 import importlib.util
 import itertools
 import json
@@ -242,3 +243,37 @@ def excerpt(source: str, *names: str) -> str:
     missing = set(names) - set(found)
     assert not missing, f"not defined: {sorted(missing)}"
     return "\n\n\n".join(text or "" for name, text in found.items() if name in names) + "\n"
+
+
+# -- the corpus with every variable secret -------------------------------------------
+
+_VARIABLE = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+
+
+def secret_values(path: Path) -> dict[str, str]:
+    """A value for every variable of a collection (its real environment's values where
+    it has one): the corpus is generated with all of them marked secret. Deterministic,
+    so every xdist worker computes the values the shared tree was built with."""
+    text = path.read_text("utf-8-sig")
+    values: dict[str, str] = {}
+    real_env = path.with_name(path.name.replace("_collection", "_environment"))
+    if real_env.is_file():
+        for v in json.loads(real_env.read_text("utf-8-sig")).get("values", []):
+            if isinstance(v, dict) and isinstance(v.get("value"), str) and len(v["value"]) >= 6:
+                values[v["key"]] = v["value"]
+    for i, var in enumerate(sorted(set(_VARIABLE.findall(text)))):
+        digest = hashlib.sha256(var.encode()).hexdigest()[:8]
+        values.setdefault(var, f"SECRET{i:04d}x{digest}")
+    return values
+
+
+def generate_with_secrets(path: Path, out: Path) -> None:
+    """Generate one collection with an environment whose every value is a secret."""
+    src = out.parent / f"{out.name}.src"
+    src.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, src / path.name)
+    env = {"name": "secrets", "values": [
+        {"key": k, "value": v, "enabled": True, "type": "secret"}
+        for k, v in secret_values(path).items()]}
+    (src / path.name.replace("_collection", "_environment")).write_text(json.dumps(env))
+    generate(src, out)

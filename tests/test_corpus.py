@@ -66,7 +66,7 @@ def test_every_corpus_file_is_in_the_manifest() -> None:
 @pytest.mark.skipif(not FILES, reason="../shared/corpus is not present")
 @pytest.mark.parametrize("path", [_param(p) for p in FILES])
 def test_corpus_collection_generates_typechecks_and_round_trips(
-    path: Path, generated_tree: Callable[[Path], Path],
+    path: Path, corpus_tree: Callable[[Path], Path],
 ) -> None:
     collection = load_collection(path)
     counts = count_collection(collection)
@@ -80,7 +80,7 @@ def test_corpus_collection_generates_typechecks_and_round_trips(
     assert (stats["requests"], stats["examples"], stats["JSON typed"]) == (
         counts.requests, counts.examples, counts.typed_examples)
 
-    (pkg_dir,) = [p for p in generated_tree(path).iterdir() if p.is_dir()]
+    (pkg_dir,) = [p for p in corpus_tree(path).iterdir() if p.is_dir()]
     package = import_package(pkg_dir)
     assert len(package.ENDPOINTS) == counts.requests
     typed = skipped = 0

@@ -15,13 +15,14 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-from helpers import generate, import_package, mypy, run_cli
+from helpers import generate, import_package, mypy, run_cli, secret_values
 from postman_codegen.collection import load, load_environment
 from postman_codegen.options import Options
 from postman_codegen.plan import plan
@@ -351,7 +352,6 @@ def test_every_method_takes_per_call_headers(pkgs: dict[str, ModuleType]) -> Non
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 CORPUS_FILES = sorted(CORPUS.glob("*.postman_collection.json")) if CORPUS.is_dir() else []
-_VAR = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 
 
 def _corpus_param(path: Path) -> Any:
@@ -361,27 +361,14 @@ def _corpus_param(path: Path) -> Any:
 
 @pytest.mark.skipif(not CORPUS_FILES, reason="../shared/corpus is not present")
 @pytest.mark.parametrize("path", [_corpus_param(p) for p in CORPUS_FILES])
-def test_corpus_secret_scan(path: Path, tmp_path: Path) -> None:
+def test_corpus_secret_scan(path: Path, corpus_tree: Callable[[Path], Path]) -> None:
     """Every variable gets a secret value in an environment: none may be written."""
     text = path.read_text("utf-8-sig")
-    values: dict[str, str] = {}
-    real_env = path.with_name(path.name.replace("_collection", "_environment"))
-    if real_env.is_file():
-        for v in json.loads(real_env.read_text("utf-8-sig")).get("values", []):
-            if isinstance(v, dict) and isinstance(v.get("value"), str) and len(v["value"]) >= 6:
-                values[v["key"]] = v["value"]
-    for i, var in enumerate(sorted(set(_VAR.findall(text)))):
-        values.setdefault(var, f"SECRET{i:04d}x{abs(hash(var)) % 10**8:08d}")
-    scanned = {k: v for k, v in values.items() if v not in text}  # in the collection: not ours
-    src = tmp_path / "src"
-    src.mkdir()
-    shutil.copy(path, src / path.name)
-    env = {"name": "secrets", "values": [
-        {"key": k, "value": v, "enabled": True, "type": "secret"} for k, v in values.items()]}
-    (src / path.name.replace("_collection", "_environment")).write_text(json.dumps(env))
-    generate(src, tmp_path / "out")
+    scanned = {k: v for k, v in secret_values(path).items()
+               if v not in text}  # in the collection itself: not ours to hide
+    out = corpus_tree(path)
     leaks = []
-    for file in (tmp_path / "out").rglob("*"):
+    for file in out.rglob("*"):
         if file.is_file():
             content = file.read_text("utf-8", errors="replace")
             leaks += [f"{file.name}: {k}" for k, v in scanned.items() if v in content]
