@@ -21,7 +21,8 @@ from .openapi import dumps as openapi_dumps
 from .openapi import openapi_document
 from .plan import ClientClass, Package
 from .render_client import curl, method_view
-from .render_models import Types, model_views
+from .emitters import Context
+from .render_models import model_views, style_for, uses_datetime
 
 RUNTIME_FILE = Path(__file__).resolve().parent / "runtime.py"
 
@@ -89,8 +90,9 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
     names = {obj.uid: name for name, obj in pkg.classes}
     for r in pkg.adapters:
         names.setdefault(r.node.uid, r.name)
-    types = Types(names)
-    classes, adapters = model_views(pkg, types)
+    types = Context(names)
+    style = style_for(pkg.options.model_style)
+    classes, adapters, helpers = model_views(pkg, types, style)
     clients: list[tuple[ClientClass, list[dict[str, Any]]]] = []
 
     def walk(c: ClientClass) -> None:
@@ -116,13 +118,16 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
         "pkg": pkg,
         "classes": classes,
         "adapters": adapters,
+        "helpers": helpers,
+        "style": style,
+        "uses_field": any(f.default.startswith(" = _field") for c in classes for f in c.fields),
         "clients": clients,
         "model_names": model_names,
         "exports": all_sorted(["ENDPOINTS", "UNSET", "ApiError", "AsyncClient", "Client",
                                "Endpoint", "JsonValue", "ParseError", "Unset", *model_names]),
         "endpoints": endpoints,
-        "uses_datetime": types.uses_datetime,
-        "uses_unset": any(not f.required for c in classes for f in c.fields),
+        "uses_datetime": uses_datetime(types, pkg),
+        "uses_unset": any(c.optional for c in classes),
         "client_models": [n for n in model_names if n in used_words or any(
             n in (e["response_type"], e["error_type"]) for e in endpoints)],
         "client_uses": {"IO": "IO" in used_words, "JsonValue": "JsonValue" in used_words,

@@ -7,7 +7,7 @@ from typing import Any
 
 from .escape import ident, literal
 from .plan import Method
-from .render_models import Types
+from .emitters import Context as Types
 
 
 def curl(m: Method) -> str:
