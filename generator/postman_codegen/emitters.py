@@ -22,6 +22,8 @@ from .infer import ArrayT, MapT, NullableT, ObjectT, Scalar, TypeNode, UnionT, U
 # Deeper containers are parsed by a helper function: far below CPython's limit of
 # 20 nested blocks per function, whatever unions and null checks sit between.
 MAX_LEVEL = 10
+# black's line length: a statement folded into a check must still fit on one line.
+LINE_WIDTH = 88
 
 # Names the parse and to-JSON code of a function relies on: no local takes them.
 LOCAL_RESERVED = frozenset(
@@ -62,8 +64,10 @@ class JsonPath:
 
 @dataclass(frozen=True, slots=True)
 class _Check:
+    """`if cond: stmt`, or with no stmt the header of a block that follows."""
+
     cond: str
-    stmt: str
+    stmt: str | None
 
 
 class CodeWriter:
@@ -84,7 +88,7 @@ class CodeWriter:
     def line(self, text: str) -> None:
         self._items.append("    " * self._indent + text)
 
-    def check(self, cond: str, stmt: str) -> None:
+    def check(self, cond: str, stmt: str | None) -> None:
         if self._indent:
             self.line(f"if {cond}:")
             self.line(f"    {stmt}")
@@ -127,19 +131,39 @@ class CodeWriter:
         """`if cond:` around a body; a lone check folds into `cond`."""
         if body.empty:
             return
-        if len(body._items) == 1 and isinstance(body._items[0], _Check):
-            only = body._items[0]
+        only = body._items[0]
+        if len(body._items) == 1 and isinstance(only, _Check) and only.stmt is not None:
             inner = f"({only.cond})" if " or " in only.cond else only.cond
             self.check(f"{cond} and {inner}", only.stmt)
             return
-        self.line(f"if {cond}:")
+        if self._indent:
+            self.line(f"if {cond}:")
+        else:
+            self._items.append(_Check(cond, None))
         self.embed(body)
+
+    def bind_first(self, src: str, value: str) -> bool:
+        """Fold `src = value` into the first statement when it is a check that
+        starts by reading `src` (`if type(src := value) is not str:`)."""
+        first = self._items[0] if self._items else None
+        if not isinstance(first, _Check):
+            return False
+        if first.cond.startswith(f"type({src})"):
+            cond = f"type({src} := {value})" + first.cond[len(f"type({src})"):]
+        elif first.cond.startswith(f"{src} "):
+            cond = f"({src} := {value})" + first.cond[len(src):]
+        else:
+            return False
+        if 4 * self.level + len(f"if {cond}:") > LINE_WIDTH:  # black would explode it
+            return False
+        self._items[0] = _Check(cond, first.stmt)
+        return True
 
     def lines(self) -> list[str]:
         out: list[str] = []
         for item in self._items:
             if isinstance(item, _Check):
-                out += [f"if {item.cond}:", f"    {item.stmt}"]
+                out += [f"if {item.cond}:"] + ([f"    {item.stmt}"] if item.stmt else [])
             else:
                 out.append(item)
         return out
@@ -158,6 +182,8 @@ class Emitter:
     identity = False
     # Holds date-times not inside a class: to-JSON takes the original text as a hint.
     dated = False
+    # `parse` writes no statement and reads `src` once: `src` may be any expression.
+    inline = False
 
     def annotation(self) -> str:
         raise NotImplementedError
@@ -258,6 +284,7 @@ class Int(Plain):
 
 class DateTime(Emitter):
     dated = True
+    inline = True
 
     def annotation(self) -> str:
         return "datetime"
@@ -284,6 +311,8 @@ class DateTime(Emitter):
 
 class ClassRef(Emitter):
     """A generated class (or parse adapter): its own `from_dict` and `to_dict`."""
+
+    inline = True
 
     def __init__(self, name: str) -> None:
         self.name = name

@@ -16,12 +16,12 @@ from typing import Any
 
 import jinja2
 
+from .emitters import Context
 from .escape import code, docstring, fenced, ident, literal, md
 from .openapi import dumps as openapi_dumps
 from .openapi import openapi_document
 from .plan import ClientClass, Package
 from .render_client import curl, method_view
-from .emitters import Context
 from .render_models import model_views, style_for, uses_datetime
 
 RUNTIME_FILE = Path(__file__).resolve().parent / "runtime.py"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+from .emitters import Context as Types
 from .escape import ident, literal
 from .plan import Method
-from .emitters import Context as Types
 
 
 def curl(m: Method) -> str:

@@ -101,7 +101,6 @@ def dataclass_class_view(name: str, obj: ObjectT, ctx: Context, style: ModelStyl
     for f, attr in fields:
         em = ctx.emitter(f.type)
         src = local_of[f.key]
-        w.line(f"{src} = data.get({literal(f.key)}, _rt.UNSET)")
         args.append((attr, _parse_field(w, f, src)))
         if em.dated:
             dated = True
@@ -117,30 +116,48 @@ def dataclass_class_view(name: str, obj: ObjectT, ctx: Context, style: ModelStyl
 
 
 def _parse_field(w: CodeWriter, f: FieldT, src: str) -> str:
-    """Statements for one field's local `src`; returns the value expression.
-    The local keeps the raw value of a date-time field (its original text)."""
+    """Statements reading and checking one field into the local `src`; returns
+    the value expression. The local keeps the raw value of a date-time field
+    (its original text, for to_dict)."""
     em = w.ctx.emitter(f.type)
     path = JsonPath.of("path").step(path_step(f.key))
+    get = f"data.get({literal(f.key)}, _rt.UNSET)"
+    if em.inline and f.required:
+        return em.parse(w, f"{src} := {get}" if em.dated else get, path)
+    body = w.sub()
     if isinstance(f.type, Unknown):
         if f.required:
-            w.check(f"{src} is _rt.UNSET", f"raise _rt.error({path.code()}, 'JSON value', {src})")
-        return src
-    if f.required:
-        return em.parse(w, src, path)
-    body = w.child()
-    expr = em.parse(body, src, path)
-    if expr == src:
-        w.guard(f"{src} is not _rt.UNSET", body)
-        return src
-    if body.empty:
-        return f"_rt.UNSET if {src} is _rt.UNSET else {expr}"
-    out = w.scope.claim(f"{src}_value") if em.dated else src
-    if em.dated:
-        w.line(f"{out}: {em.annotation()} | Unset = _rt.UNSET")
-    w.line(f"if {src} is not _rt.UNSET:")
-    w.embed(body)
-    w.embed_line(f"{out} = {expr}")
-    return out
+            body.check(f"{src} is _rt.UNSET",
+                       f"raise _rt.error({path.code()}, 'JSON value', {src})")
+        expr = src
+    elif f.required:
+        expr = em.parse(body, src, path)
+    else:
+        guarded = w.child()
+        expr = em.parse(guarded, src, path)
+        if expr != src and guarded.empty and not em.dated:
+            guarded.line(f"{src} = {expr}")
+            expr = src
+        if expr == src:
+            body.guard(f"{src} is not _rt.UNSET", guarded)
+        elif guarded.empty:
+            expr = f"_rt.UNSET if {src} is _rt.UNSET else {expr}"
+        else:
+            out = w.scope.claim(f"{src}_value") if em.dated else src
+            if em.dated:
+                body.line(f"{out}: {em.annotation()} | Unset = _rt.UNSET")
+            body.line(f"if {src} is not _rt.UNSET:")
+            body.embed(guarded)
+            body.embed_line(f"{out} = {expr}")
+            expr = out
+    if body.bind_first(src, get):
+        w.embed_lines(body)
+    elif body.empty and not em.dated and expr == src:
+        return get
+    else:
+        w.line(f"{src} = {get}")
+        w.embed_lines(body)
+    return expr
 
 
 def _default(f: FieldT, attr: str) -> str:

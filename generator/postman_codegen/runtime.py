@@ -160,7 +160,9 @@ def keep_extra(obj: Model, data: dict[str, Any], known: frozenset[str]) -> None:
     obj._extra = {k: v for k, v in data.items() if k not in known}
 
 
-def add_extra(obj: Model, out: dict[str, JsonValue]) -> dict[str, JsonValue]:
+def add_extra(obj: Model, out: dict[str, Any]) -> dict[str, JsonValue]:
+    """`out` (a model's JSON: lists and maps of its fields as they are, not
+    copied) with the keys no field holds."""
     extra = getattr(obj, "_extra", None)
     if extra:
         out.update(extra)
