@@ -206,7 +206,7 @@ def _short_url(m: Method) -> str:
     url = m.url_template.split("?", 1)[0]
     scheme, sep, rest = url.partition("://")
     parts = (rest if sep else scheme).split("/")
-    return url if len(parts) <= 3 else ".../" + "/".join(parts[-2:])
+    return url if len(parts) <= 2 else ".../" + "/".join(parts[-2:])
 
 
 def _doc(lines: list[str], fallback: str) -> str:
