@@ -9,8 +9,8 @@ import json
 import re
 import subprocess
 import sys
-from datetime import datetime
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
