@@ -144,7 +144,7 @@ def test_any_key_names_give_distinct_valid_fields(workspace: Path, body: dict[st
     if not dataclasses.is_dataclass(t):
         return  # keys that look like data (ids, dates) make a dict, not a class
     fields = dataclasses.fields(t)
-    assert {f.metadata["json_key"] for f in fields} == set(body)
+    assert {f.metadata.get("json_key", f.name) for f in fields} == set(body)
     names = [f.name for f in fields]
     assert len(set(names)) == len(names)
     for name in names:
