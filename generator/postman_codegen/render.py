@@ -120,7 +120,7 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
         "adapters": adapters,
         "helpers": helpers,
         "style": style,
-        "uses_field": any(f.default.startswith(" = _field") for c in classes for f in c.fields),
+        "uses_field": any(f.keyed for c in classes for f in c.fields),
         "clients": clients,
         "model_names": model_names,
         "exports": all_sorted(["ENDPOINTS", "UNSET", "ApiError", "AsyncClient", "Client",
@@ -136,7 +136,7 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
     }
     files = {
         "_runtime.py": runtime_source(),
-        "models.py": env.get_template("models.py.jinja").render(ctx),
+        "models.py": env.get_template(style.template).render(ctx),
         "client.py": env.get_template("client.py.jinja").render(ctx),
         "__init__.py": env.get_template("__init__.py.jinja").render(ctx),
         "py.typed": "",

@@ -30,6 +30,11 @@ class FieldView:
     annotation: str  # with `| Unset` when the key may be absent
     default: str  # "" or the `= ...` text of the declaration
 
+    @property
+    def keyed(self) -> bool:
+        """The declaration states the JSON key (it differs from the name)."""
+        return self.key != self.name
+
 
 @dataclass(frozen=True, slots=True)
 class ClassView:
@@ -62,7 +67,6 @@ class ModelStyle:
     template: str  # the models template
     base: str  # base class of every model
     decorator: str  # class decorator of every model
-    dependencies: tuple[str, ...]  # what a generated package needs at run time
     reserved: frozenset[str]  # attribute names of the base: no field takes them
     class_view: Callable[[str, ObjectT, Context, ModelStyle, str], ClassView]
 
@@ -172,7 +176,6 @@ DATACLASS = ModelStyle(
     template="models.py.jinja",
     base="_rt.Model",
     decorator="_rt.model",
-    dependencies=("httpx",),
     reserved=runtime_model_names(),
     class_view=dataclass_class_view,
 )
