@@ -88,7 +88,8 @@ class CodeWriter:
     def line(self, text: str) -> None:
         self._items.append("    " * self._indent + text)
 
-    def check(self, cond: str, stmt: str | None) -> None:
+    def check(self, cond: str, stmt: str) -> None:
+        """`if cond: stmt` (kept as a check while at this writer's own level)."""
         if self._indent:
             self.line(f"if {cond}:")
             self.line(f"    {stmt}")
@@ -111,6 +112,7 @@ class CodeWriter:
         return CodeWriter(self.ctx, self.scope, self.level + 1)
 
     def embed(self, body: CodeWriter) -> None:
+        """Statements of `body` one level below the current indentation."""
         for text in body.lines():
             self._items.append("    " * (self._indent + 1) + text)
 
@@ -160,6 +162,7 @@ class CodeWriter:
         return True
 
     def lines(self) -> list[str]:
+        """The statements, indented relative to this writer's level."""
         out: list[str] = []
         for item in self._items:
             if isinstance(item, _Check):
