@@ -127,6 +127,9 @@ def test_check_says_the_collection_changed_before_its_diff(project: Path) -> Non
     assert "make generate" not in result.output
     # Reasons come first: stderr is flushed before the diff is written.
     assert result.output.index("collection changed") < result.output.index("--- a/")
+    # The API-level change comes before the line diff too, classified.
+    assert "`ping`: required response field `$.uptime` (int) was added" in result.stderr
+    assert result.output.index("BREAKING") < result.output.index("--- a/")
 
 
 def test_check_names_a_generated_file_edited_by_hand(project: Path) -> None:

@@ -407,6 +407,12 @@ def _run(cfg: Config, check: bool, verbose: bool, quiet: bool, jobs: int,
         click.secho(f"{out}: out of date:", fg="red", err=True)
         for reason in reasons:
             click.echo(f"  {terminal_safe(cut_line(reason))}", err=True)
+        from .changes import summary_for_output
+
+        summary = summary_for_output(out, result.files)
+        if summary:  # what a caller of the client sees, before the line diff
+            for line in filter(str.strip, summary.splitlines()):
+                click.echo(f"  {terminal_safe(cut_line(line))}", err=True)
         sys.stderr.flush()
         click.echo(unified_diff(out, changes), nl=False)
         sys.stdout.flush()
