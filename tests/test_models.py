@@ -251,3 +251,28 @@ def test_an_unavailable_model_style_is_a_usage_error(tmp_path: Path) -> None:
     pkg = plan_dict(_col(("a", {"id": 1})), tmp_path, Options(model_style="msgspec"))
     with pytest.raises(GeneratorError):
         models_source(pkg)
+
+
+# -- the runtime's model helpers ------------------------------------------------------------
+
+
+def test_format_datetime_keeps_the_text_only_while_it_denotes_the_value() -> None:
+    from postman_codegen import runtime as rt
+
+    text = "2024-01-02T03:04:05.000Z"
+    value = datetime.fromisoformat(text)
+    assert rt.format_datetime(value, text) == text
+    assert rt.format_datetime(value.replace(tzinfo=None), text) == "2024-01-02T03:04:05"
+    assert rt.format_datetime(value, "not a date") == value.isoformat()
+    assert rt.format_datetime(value, None) == value.isoformat()
+    assert list(rt.paired([value], [text, "x"])) == [(value, None)]  # lengths differ
+    assert list(rt.paired_map({"a": value}, {"a": text})) == [("a", value, text)]
+
+
+def test_as_int_takes_only_integral_floats() -> None:
+    from postman_codegen import runtime as rt
+
+    assert rt.as_int(58.0, "$") == 58 and type(rt.as_int(58.0, "$")) is int
+    for bad in (58.5, True, "58", None, float("inf")):
+        with pytest.raises(rt.ParseError, match=r"^\$\.x: expected integer"):
+            rt.as_int(bad, "$.x")
