@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import naming
-from .emitters import LOCAL_RESERVED, CodeWriter, Context, Helper, JsonPath
+from .emitters import (
+    LOCAL_RESERVED,
+    CodeWriter,
+    Context,
+    DateTime,
+    Helper,
+    JsonPath,
+    Nullable,
+)
 from .errors import GeneratorError
 from .escape import literal
 from .infer import FieldT, ObjectT, Unknown, path_step
@@ -43,7 +51,7 @@ class ClassView:
     fields: list[FieldView]
     parse_lines: list[str]  # from_dict body between the type check and `cls(...)`
     args: list[tuple[str, str]]  # constructor keyword -> value expression
-    texts: list[tuple[str, str]]  # JSON key -> local holding a date-time's text
+    texts: list[tuple[str, str]]  # JSON key -> expression of a date-time's original JSON
     dated: bool  # to_dict needs the original texts
     required: list[tuple[str, str]]  # JSON key -> to-JSON expression
     optional: list[tuple[str, str, str]]  # attribute, JSON key, to-JSON expression
@@ -108,7 +116,11 @@ def dataclass_class_view(name: str, obj: ObjectT, ctx: Context, style: ModelStyl
         args.append((attr, _parse_field(w, f, src)))
         if em.dated:
             dated = True
-            texts.append((f.key, src))
+            # One date-time (or null): its parsed value beside its text, so
+            # to_dict knows it unchanged by identity, without parsing again.
+            one = isinstance(em, DateTime) or isinstance(em, Nullable) and isinstance(
+                em.inner, DateTime)
+            texts.append((f.key, f"(obj.{attr}, {src})" if one else src))
         hint = f"texts.get({literal(f.key)})" if em.dated else None
         ann = em.annotation() if f.required else f"{em.annotation()} | Unset"
         views.append(FieldView(attr, f.key, ann, _default(f, attr)))

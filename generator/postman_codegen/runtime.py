@@ -95,7 +95,12 @@ def parse_datetime(value: object, path: str) -> datetime:
 def format_datetime(value: datetime, text: object = None) -> str:
     """`text` (the original JSON text) while it still denotes `value` exactly, same
     offset included; else ISO 8601. A copied, pickled or equal value keeps the
-    original text; a `replace`d or shifted one is written afresh."""
+    original text; a `replace`d or shifted one is written afresh. `text` may be
+    a (parsed value, text) pair: the value parsed is the value here, unchanged."""
+    if type(text) is tuple:
+        if text[0] is value:
+            return str(text[1])
+        text = text[1]
     if type(text) is str:
         try:
             parsed = datetime.fromisoformat(text)
@@ -170,7 +175,8 @@ def add_extra(obj: Model, out: dict[str, Any]) -> dict[str, JsonValue]:
 
 
 def texts(obj: Model) -> dict[str, object]:
-    """The original JSON of a model's date-time fields, by JSON key."""
+    """The original JSON of a model's date-time fields, by JSON key (for a field
+    that is one date-time: the pair of its parsed value and text)."""
     return getattr(obj, "_texts", None) or {}
 
 
