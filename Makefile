@@ -32,19 +32,27 @@ lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/mypy generator/postman_codegen
 
+# pytest exits 5 when it collected no test: a broken conftest or a wrong path must
+# not pass as green.
+PYTEST_GUARD = rc=$$?; if [ $$rc -eq 5 ]; then \
+	echo "make: pytest collected no tests (exit 5): failing" >&2; exit 1; fi; exit $$rc
+
 test: $(VENV)/.test
-	$(PY) -m pytest -n 2 -q
+	@$(PY) -m pytest -n 2 -q; $(PYTEST_GUARD)
 
 # Every corpus collection, the largest ones included, then the stats table.
 test-corpus: $(VENV)/.test
-	$(PY) -m pytest -n 2 -q --run-slow tests/test_corpus.py
+	@$(PY) -m pytest -n 2 -q --run-slow tests/test_corpus.py; $(PYTEST_GUARD)
 	$(BIN)/postman-codegen stats $(CORPUS)
 
 stats: $(VENV)/.project
 	$(BIN)/postman-codegen stats $(CORPUS)
 
-bench: $(VENV)/.test
-	$(PY) bench/run.py
+# Side by side with the peers (installed on first use into bench/.peers/); writes
+# bench/RESULTS.md. QUICK=1: seeds and twitter-v2, fewer rounds, under a minute.
+bench: $(VENV)/.project
+	$(if $(filter command line environment,$(origin CORPUS)),CORPUS=$(CORPUS)) \
+	  $(PY) bench/run.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

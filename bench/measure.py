@@ -30,9 +30,11 @@ def find_corpus() -> Path | None:
 
 _FOUND = find_corpus()
 CORPUS = _FOUND or ROOT.parent / "shared" / "corpus"
-if _FOUND is None or not CORPUS.is_dir():
-    print(f"bench: CORPUS NOT FOUND (looked for shared/corpus above {ROOT}; set CORPUS=...): "
-          "every corpus input is skipped", file=sys.stderr)
+CORPUS_FOUND = _FOUND is not None and CORPUS.is_dir()
+if not CORPUS_FOUND:
+    print("\n" + "!" * 78 + f"\nbench: CORPUS NOT FOUND (looked for shared/corpus beside and above"
+          f" {ROOT}; set CORPUS=/path/to/corpus): every corpus input is SKIPPED\n" + "!" * 78,
+          file=sys.stderr, flush=True)
 
 
 @dataclass(slots=True)
@@ -50,18 +52,20 @@ class Run:
 
 
 def run_timed(cmd: Sequence[str | os.PathLike[str]], cwd: Path | None = None,
-              timeout: float = 900) -> Run:
+              timeout: float = 900, env: dict[str, str] | None = None) -> Run:
     """Run `cmd`, returning its wall time and peak RSS.
 
     The RSS comes from `os.wait4` on that very child, so it is that process's
     peak or the peak of its largest waited-for descendant (black workers),
     whichever is larger; earlier children of the benchmark never leak in.
-    The child is killed after `timeout` seconds (exit code -9).
+    The child is killed after `timeout` seconds (exit code -9). `env` adds to
+    (or overrides) this process's environment.
     """
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
         proc = subprocess.Popen([os.fspath(c) for c in cmd], cwd=cwd, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env={**os.environ, **env} if env else None)
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
@@ -84,21 +88,6 @@ def tail(text: str, lines: int = 6) -> str:
 def say(text: str = "") -> None:
     """Print now (the benchmark runs for minutes; show progress as it goes)."""
     print(text, flush=True)
-
-
-def ratio(slow: float | None, fast: float | None) -> str:
-    """`slow / fast` as `3.1x`, or `-` when either side is missing."""
-    if not slow or not fast:
-        return "-"
-    return f"{slow / fast:.2f}x"
-
-
-def fmt_seconds(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if value < 0.1:
-        return f"{value * 1000:.2f} ms"
-    return f"{value:.2f} s"
 
 
 def machine_note() -> str:

@@ -10,7 +10,8 @@ same Python. Usage: `parse_worker.py WORKDIR`, where WORKDIR holds
 
 Each row is the median of REPEAT timeit runs, per pass over all bodies. The runs
 are interleaved (round r times every contender once), so a burst of load on a
-shared machine hits all contenders alike rather than one of them. Ours
+shared machine hits all contenders alike rather than one of them; every ratio
+between two contenders is taken per round, and its median is reported. Ours
 loops over the bodies, one `from_dict` call each; the peers parse the one
 sample document `{"g0": [bodies...], ...}` that they were generated from.
 """
@@ -30,19 +31,24 @@ from typing import Any
 from samples import import_package
 
 REPEAT = 7
+QUICK_REPEAT = 3
 
 
-def loops(fn: Callable[[], object]) -> int:
-    """How many calls make one timing run last at least 0.2 s (timeit's autorange)."""
-    number, _ = timeit.Timer(fn).autorange()
-    return number
+def loops(fn: Callable[[], object], least: float) -> int:
+    """How many calls make one timing run last at least `least` seconds."""
+    number = 1
+    while True:
+        if timeit.Timer(fn).timeit(number) >= least:
+            return number
+        number *= 2
 
 
 class Worker:
     """Holds the data and the parsers; each `row_*` method times one contender."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, quick: bool) -> None:
         self.workdir = workdir
+        self.repeat, self.least = (QUICK_REPEAT, 0.05) if quick else (REPEAT, 0.2)
         data = json.loads((workdir / "dataset.json").read_text("utf-8"))
         self.texts: list[str] = []
         self.parsers: list[Callable[[Any], Any]] = []
@@ -77,18 +83,26 @@ class Worker:
                               f"{str(exc).splitlines()[0][:160] if str(exc) else ''}")
             self.rows.append({"name": name, "seconds": None, "note": "failed"})
             return
-        self.timed.append((len(self.rows), fn, loops(fn)))
+        self.timed.append((len(self.rows), fn, loops(fn, self.least)))
         self.rows.append({"name": name, "seconds": None, "note": note})
 
-    def measure(self) -> None:
-        """REPEAT interleaved rounds of every checked contender; keep each one's median."""
+    def measure(self) -> dict[str, float]:
+        """Interleaved rounds of every checked contender; each one's median, and the
+        median over rounds of every per-round ratio `a|b` (a's time / b's)."""
         runs: dict[int, list[float]] = {}
-        for _ in range(REPEAT):
+        for _ in range(self.repeat):
             for index, fn, number in self.timed:
                 gc.collect()
                 runs.setdefault(index, []).append(timeit.Timer(fn).timeit(number) / number)
         for index, seconds in runs.items():
             self.rows[index]["seconds"] = statistics.median(seconds)
+        ratios: dict[str, float] = {}
+        for a, sa in runs.items():
+            for b, sb in runs.items():
+                if a != b:
+                    key = f"{self.rows[a]['name']}|{self.rows[b]['name']}"
+                    ratios[key] = statistics.median(x / y for x, y in zip(sa, sb, strict=True))
+        return ratios
 
     def load(self, stem: str) -> Any | None:
         """Import a generated peer module from the work dir, or None (with a note)."""
@@ -123,14 +137,14 @@ class Worker:
             self.notes.append("msgspec: not installed; skipped")
             return
         decode, texts = msgspec.json.decode, self.texts
-        self.add("msgspec decode (untyped)", lambda: [decode(t) for t in texts])
+        self.add("msgspec decode untyped", lambda: [decode(t) for t in texts])
         module = self.load("msgspec_models")
         if module is None:
             return
         root, doc, text = module.Sample, self.doc, self.doc_text
         decoder = msgspec.json.Decoder(root)
-        self.add("msgspec convert (Structs)", lambda: msgspec.convert(doc, root))
-        self.add("msgspec decode (Structs)", lambda: decoder.decode(text))
+        self.add("msgspec convert", lambda: msgspec.convert(doc, root))
+        self.add("msgspec decode", lambda: decoder.decode(text))
         structs = msgspec.convert(doc, root)
         self.add("msgspec to_builtins", lambda: msgspec.to_builtins(structs))
         self._round_trip("msgspec", msgspec.to_builtins(structs))
@@ -140,8 +154,8 @@ class Worker:
         if module is None:
             return
         root, doc, text = module.Sample, self.doc, self.doc_text
-        self.add("pydantic model_validate", lambda: root.model_validate(doc))
-        self.add("pydantic model_validate_json", lambda: root.model_validate_json(text))
+        self.add("pydantic validate_python", lambda: root.model_validate(doc))
+        self.add("pydantic validate_json", lambda: root.model_validate_json(text))
         try:
             model = root.model_validate(doc)
         except Exception:  # noqa: BLE001 - already reported by add()
@@ -176,15 +190,16 @@ class Worker:
         for step in (self.row_baseline, self.row_ours, self.row_msgspec,
                      self.row_pydantic, self.row_quicktype):
             step()
-        self.measure()
-        return {"rows": self.rows, "notes": self.notes, "bodies": len(self.texts),
+        ratios = self.measure()
+        return {"rows": self.rows, "ratios": ratios, "notes": self.notes,
+                "bodies": len(self.texts),
                 "bytes": sum(len(t.encode()) for t in self.texts)}
 
 
 def main() -> None:
     workdir = Path(sys.argv[1]).resolve()
     sys.path.insert(0, str(workdir))
-    print(json.dumps(Worker(workdir).run()))
+    print(json.dumps(Worker(workdir, "--quick" in sys.argv[2:]).run()))
 
 
 if __name__ == "__main__":

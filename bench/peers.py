@@ -1,10 +1,13 @@
 """Install the peer tools on demand into bench/.peers/, never into the project venv.
 
-* `bench/.peers/venv`: datamodel-code-generator (generates the pydantic v2 and
-  msgspec models), pydantic, msgspec, python-dateutil (quicktype's Python output
-  imports it) and httpx (the generated clients' runtime imports it), so the
-  parse benchmark can import every contender in one interpreter.
-* `bench/.peers/npm`: quicktype.
+* `bench/.peers/venv`: openapi-python-client (with the ruff it formats with),
+  datamodel-code-generator (generates the pydantic v2 and msgspec models),
+  pydantic, msgspec, python-dateutil (quicktype's Python output imports it) and
+  httpx (the generated clients' runtime imports it), so the parse benchmark can
+  import every contender in one interpreter.
+* `bench/.peers/npm`: quicktype (reads Postman collections with
+  `--src-lang postman`) and postman2openapi (Postman -> OpenAPI, the first half
+  of the path users take today with openapi-python-client).
 
 Versions are pinned so ratios compare across runs; black is pinned to the
 project's own version, so both generators pay for the same formatter. A
@@ -28,13 +31,14 @@ from measure import BENCH, say, tail
 # BENCH_PEERS moves the install (e.g. to share one across clones).
 PEERS = Path(os.environ.get("BENCH_PEERS") or BENCH / ".peers").resolve()
 PY_PEERS = [
+    "openapi-python-client==0.29.1",
     "datamodel-code-generator==0.89.0",
     "pydantic==2.14.3",
     "msgspec==0.22.0",
     "python-dateutil==4.0.0",
     "httpx>=0.27",
 ]
-QUICKTYPE = "quicktype@26.0.0"
+NODE_PEERS = ["quicktype@26.0.0", "postman2openapi@1.2.1"]
 INSTALL_TIMEOUT = 600
 
 
@@ -44,7 +48,9 @@ class Peers:
 
     python: Path | None = None  # the peers venv interpreter
     datamodel_codegen: Path | None = None
+    openapi_python_client: Path | None = None
     quicktype: Path | None = None
+    postman2openapi: Path | None = None  # the npm package folder (a library, run by p2o.js)
     modules: set[str] = field(default_factory=set)  # importable in `python`
 
     @property
@@ -82,13 +88,18 @@ def _python_peers(peers: Peers) -> None:
         if complete:
             stamp.write_text(json.dumps(wanted))
     peers.python = python
-    peers.modules = _importable(python, ["datamodel_code_generator", "pydantic", "msgspec",
-                                         "dateutil", "httpx"])
+    peers.modules = _importable(python, ["datamodel_code_generator", "openapi_python_client",
+                                         "pydantic", "msgspec", "dateutil", "httpx"])
     tool = root / "bin" / "datamodel-codegen"
     if tool.exists() and "datamodel_code_generator" in peers.modules:
         peers.datamodel_codegen = tool
     else:
         say("  PEER MISSING: datamodel-code-generator is not usable; its rows are skipped")
+    tool = root / "bin" / "openapi-python-client"
+    if tool.exists() and "openapi_python_client" in peers.modules:
+        peers.openapi_python_client = tool
+    else:
+        say("  PEER MISSING: openapi-python-client is not usable; its rows are skipped")
 
 
 def _install_python(root: Path, python: Path, wanted: list[str]) -> bool:
@@ -119,25 +130,53 @@ def _install_python(root: Path, python: Path, wanted: list[str]) -> bool:
 
 def _node_peers(peers: Peers) -> None:
     prefix = PEERS / "npm"
-    tool = prefix / "node_modules" / ".bin" / "quicktype"
+    modules = prefix / "node_modules"
     stamp = prefix / ".bench-installed"
-    if tool.exists() and _read(stamp) == QUICKTYPE:
-        peers.quicktype = tool
-        return
-    npm = shutil.which("npm")
-    if npm is None or shutil.which("node") is None:
-        say("  PEER MISSING: quicktype needs node and npm, which are not on PATH; skipped")
-        return
-    say(f"  installing {QUICKTYPE} into {_show(prefix)} ...")
-    prefix.mkdir(parents=True, exist_ok=True)
-    done = _run([npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund",
-                 "--loglevel=error", QUICKTYPE])
-    if done.returncode != 0 or not tool.exists():
-        say("  PEER MISSING: npm install quicktype failed; its rows are skipped\n"
-            + tail(done.stdout))
-        return
-    stamp.write_text(QUICKTYPE)
-    peers.quicktype = tool
+    if _read(stamp) != json.dumps(NODE_PEERS):
+        npm = shutil.which("npm")
+        if npm is None or shutil.which("node") is None:
+            say("  PEER MISSING: quicktype and postman2openapi need node and npm, which are "
+                "not on PATH; their rows are skipped")
+            return
+        say(f"  installing {', '.join(NODE_PEERS)} into {_show(prefix)} ...")
+        prefix.mkdir(parents=True, exist_ok=True)
+        done = _run([npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund",
+                     "--loglevel=error", *NODE_PEERS])
+        if done.returncode == 0:
+            stamp.write_text(json.dumps(NODE_PEERS))
+        else:
+            say("  PEER MISSING: npm install failed (registry unreachable?):\n" + tail(done.stdout))
+    if (modules / ".bin" / "quicktype").exists():
+        peers.quicktype = modules / ".bin" / "quicktype"
+    else:
+        say("  PEER MISSING: quicktype is not installed; its rows are skipped")
+    if (modules / "postman2openapi" / "package.json").exists():
+        peers.postman2openapi = modules / "postman2openapi"
+    else:
+        say("  PEER MISSING: postman2openapi is not installed; its rows are skipped")
+
+
+def versions(peers: Peers) -> dict[str, str]:
+    """Installed version of every peer (for RESULTS.md)."""
+    found: dict[str, str] = {}
+    modules = PEERS / "npm" / "node_modules"
+    for name in ("quicktype", "postman2openapi"):
+        try:
+            found[name] = json.loads((modules / name / "package.json").read_text())["version"]
+        except (OSError, ValueError, KeyError):
+            pass
+    if peers.python is not None:
+        code = ("import json, sys; from importlib.metadata import version as v\n"
+                "out = {}\nfor n in sys.argv[1:]:\n"
+                "    try: out[n] = v(n)\n    except Exception: pass\nprint(json.dumps(out))")
+        done = _run([str(peers.python), "-c", code, "openapi-python-client",
+                     "datamodel-code-generator", "pydantic", "msgspec", "ruff", "black"])
+        if done.returncode == 0:
+            found.update(json.loads(done.stdout))
+    node = shutil.which("node")
+    if node:
+        found["node"] = _run([node, "--version"]).stdout.strip()
+    return found
 
 
 def _importable(python: Path, modules: list[str]) -> set[str]:

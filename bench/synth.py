@@ -78,3 +78,78 @@ def _item(index: int, record: dict[str, Any], size: int) -> dict[str, Any]:
             "body": json.dumps(body, indent=2),
         }],
     }
+
+
+# -- records for the parse benchmark, and a many-shapes collection for scaling ------
+
+
+def user_record(i: int) -> dict[str, Any]:
+    """One ~450-byte API object: scalars, a date-time, a null, a nested object, a list."""
+    return {
+        "id": 100_000 + i,
+        "login": f"user{i}",
+        "email": f"user{i}@example.com",
+        "name": f"User Number {i}",
+        "active": i % 3 != 0,
+        "score": round(i * 0.37, 2),
+        "created_at": f"2024-0{1 + i % 9}-1{i % 10}T08:{i % 60:02d}:00Z",
+        "manager_id": None if i % 4 else 100_000 + i // 4,
+        "tags": ["alpha", "beta"] if i % 2 else ["gamma"],
+        "address": {"street": f"{i} Main Street", "city": "Springfield", "zip": f"{10000 + i}",
+                    "geo": {"lat": 40.0 + i % 7 / 10, "lng": -75.5 - i % 5 / 10}},
+        "stats": {"followers": i * 7, "following": i * 3, "repos": i % 50},
+    }
+
+
+def page_body(records: int = 2) -> dict[str, Any]:
+    """A ~1 KB response: a page of records and its metadata (the one-body parse case)."""
+    return {"data": [user_record(i) for i in range(records)],
+            "meta": {"page": 1, "per_page": records, "total": 1234, "next": "cursor-abc"}}
+
+
+def parse_collection(dest: Path, sample: int = 20) -> None:
+    """Two requests: `list users` (an array of user records) and `user page` (~1 KB)."""
+    items = [
+        _request("List users", "users", [user_record(i) for i in range(sample)]),
+        _request("User page", "users/page", page_body()),
+    ]
+    doc = {"info": {"name": "Bench parse", "schema": SCHEMA}, "item": items}
+    dest.write_text(json.dumps(doc, indent="\t"), "utf-8")
+
+
+def many_shapes_collection(dest: Path, requests: int) -> int:
+    """`requests` requests in folders of 25, each response a shape of its own (three
+    nested classes with distinct keys), so classes grow with requests: the input for
+    checking that no step grows faster than linearly. Returns the file size."""
+    folders: list[dict[str, Any]] = []
+    for start in range(0, requests, 25):
+        items = [_request(f"Get thing {i}", f"things{i}/{{{{thing_id}}}}", _shape(i))
+                 for i in range(start, min(start + 25, requests))]
+        folders.append({"name": f"Group {start // 25}", "item": items})
+    doc = {"info": {"name": "Synthetic many shapes", "schema": SCHEMA}, "item": folders}
+    dest.write_text(json.dumps(doc, indent="\t"), "utf-8")
+    return dest.stat().st_size
+
+
+def _shape(i: int) -> dict[str, Any]:
+    return {
+        f"thing{i}_id": i, f"label{i}": f"thing {i}", "enabled": True,
+        f"owner{i}": {f"owner{i}_name": "x", "since": "2024-01-01T00:00:00Z",
+                      f"contact{i}": {f"phone{i}": "555", f"mail{i}": "a@b.c"}},
+        f"items{i}": [{f"sku{i}": "s", "qty": 1, "price": 2.5}],
+    }
+
+
+def _request(name: str, path: str, body: Any) -> dict[str, Any]:
+    url = f"https://api.example.com/v1/{path}"
+    return {
+        "name": name,
+        "request": {"method": "GET", "header": [],
+                    "url": {"raw": url, "protocol": "https", "host": ["api", "example", "com"],
+                            "path": ["v1", *path.split("/")]}},
+        "response": [{
+            "name": "OK", "code": 200, "status": "OK", "_postman_previewlanguage": "json",
+            "header": [{"key": "Content-Type", "value": "application/json"}],
+            "body": json.dumps(body, indent=2),
+        }],
+    }

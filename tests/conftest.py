@@ -1,17 +1,42 @@
-"""Shared fixtures: the repository layout and the `--run-slow` switch."""
+"""Shared fixtures: the repository layout, the `--run-slow` switch, the hypothesis
+profiles, output trees generated once per test session, and the local test server.
+
+Generating is the expensive step of this suite (black formats every file), so a tree
+that several tests read is generated once per session, shared by the xdist workers,
+and copied by any test that changes it (`copy_tree`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import fcntl
+import os
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, settings
 
+import helpers
 from server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 COLLECTIONS = ROOT / "collections"
 CORPUS = ROOT.parent / "shared" / "corpus"
+
+# `make test` runs the `suite` profile: few examples, no deadline (an example formats
+# code with black; its time depends on the machine, not on the input). Run more with
+# `HYPOTHESIS_PROFILE=fuzz pytest -p no:xdist tests/test_properties.py`.
+# No shrinking in `suite`: each example runs black, and shrinking a failure can take
+# minutes; `fuzz` shrinks to the smallest failing collection.
+settings.register_profile(
+    "suite", max_examples=15, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+settings.register_profile("fuzz", settings.get_profile("suite"), max_examples=400,
+                          phases=list(Phase))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,6 +50,65 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+# -- trees generated once per session ------------------------------------------------
+
+
+class Trees:
+    """Output folders built once per session, under a lock, for every xdist worker.
+
+    Each tree is built with its own empty working directory, so a tree's bytes never
+    depend on the test that asked first, and a build that leaves any file there (a
+    payload that ran) fails. Trees are read-only by agreement: copy before changing."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root / "trees"
+        self.root.mkdir(exist_ok=True)
+
+    def get(self, key: str, build: Callable[[Path], object]) -> Path:
+        out = self.root / key
+        cwd = self.root / f"{key}.cwd"
+        with (self.root / f"{key}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (self.root / f"{key}.done").exists():
+                shutil.rmtree(out, ignore_errors=True)
+                shutil.rmtree(cwd, ignore_errors=True)
+                cwd.mkdir()
+                with pytest.MonkeyPatch.context() as mp:
+                    mp.chdir(cwd)
+                    build(out)
+                assert list(cwd.iterdir()) == [], f"building {key} wrote into its cwd"
+                (self.root / f"{key}.done").touch()
+        return out
+
+
+@pytest.fixture(scope="session")
+def trees(tmp_path_factory: pytest.TempPathFactory) -> Trees:
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker has its own basetemp; their parent is the session's.
+    return Trees(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)
+
+
+@pytest.fixture(scope="session")
+def seeds_out(trees: Trees) -> Path:
+    """collections/ generated once: the folder holding `salesforce_bulk/`, `zoho_crm/`."""
+    return trees.get("seeds", lambda out: helpers.generate(COLLECTIONS, out))
+
+
+@pytest.fixture(scope="session")
+def generated_tree(trees: Trees) -> Callable[[Path], Path]:
+    """`generated_tree(source)`: the output folder of one collection file, built once."""
+    def get(source: Path) -> Path:
+        key = f"{source.parent.name}-{source.name.removesuffix('.postman_collection.json')}"
+        return trees.get(key, lambda out: helpers.generate(source, out))
+    return get
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One mypy cache per worker: typeshed and httpx are analysed once, not per call."""
+    helpers.MYPY_CACHE = tmp_path_factory.getbasetemp() / "mypy-cache"
 
 
 # -- the local test server (tests/server.py) ---------------------------------------

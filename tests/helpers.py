@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import importlib.util
 import itertools
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,13 +20,17 @@ from typing import Any
 
 import jmespath
 from click.testing import CliRunner, Result
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from postman_codegen.bodies import parse_body
 from postman_codegen.cli import main
 from postman_codegen.collection import status_from_text
 from postman_codegen.infer import placeholder_kind
 
+GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 _counter = itertools.count()
+# Set per session by conftest.py: one incremental mypy cache per xdist worker.
+MYPY_CACHE: Path | None = None
 
 
 def run_cli(*args: str | Path) -> Result:
@@ -104,6 +111,49 @@ def json_examples(package: ModuleType, collection: dict[str, Any]) -> Iterator[t
                 yield ep, f"{ep.source}.response[{i}]", t, parsed.value
 
 
+@dataclasses.dataclass(frozen=True)
+class Counts:
+    """What a collection file holds, counted from its JSON alone (no generator code)."""
+
+    requests: int
+    examples: int
+    json_examples: int  # a body `json.loads` accepts
+    typed_examples: int  # of those, the ones with a 2xx, 4xx/5xx or no status code
+    folders: int
+
+
+def _is_json(body: object) -> bool:
+    if not isinstance(body, str) or not body.strip():
+        return False
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
+
+
+def count_collection(data: dict[str, Any]) -> Counts:
+    requests = examples = json_bodies = typed = folders = 0
+    stack = list(data.get("item") or [])
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, dict):
+            continue
+        if "item" in item:
+            folders += 1
+            stack.extend(item["item"] or [])
+        if "request" not in item:
+            continue
+        requests += 1
+        for ex in item.get("response") or []:
+            examples += 1
+            if _is_json(ex.get("body")):
+                json_bodies += 1
+                code = ex.get("code")
+                typed += not isinstance(code, int) or not (100 <= code < 200 or 300 <= code < 400)
+    return Counts(requests, examples, json_bodies, typed, folders)
+
+
 def quote_key(key: str) -> str:
     return json.dumps(key)
 
@@ -151,9 +201,49 @@ def check_example(t: Any, body: Any) -> int:
 
 
 def mypy(paths: list[Path]) -> subprocess.CompletedProcess[str]:
+    """`mypy --strict` over generated packages; give it all of a module's packages at
+    once (one process, one analysis of the runtime and httpx)."""
+    cache = (["--cache-dir", str(MYPY_CACHE)] if MYPY_CACHE is not None
+             else ["--no-incremental", "--cache-dir", os.devnull])
     return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-         "--cache-dir", "/dev/null", *map(str, paths)],
+        [sys.executable, "-m", "mypy", "--strict", *cache, *map(str, paths)],
         check=False, capture_output=True, text=True, cwd=paths[0].parent,
     )
 
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for a child Python: this checkout's generator first on its path."""
+    path = os.pathsep.join(p for p in (str(GENERATOR), os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, "PYTHONPATH": path, **extra}
+
+
+def copy_tree(src: Path, dst: Path) -> Path:
+    """A private copy of a shared generated tree (lock file included), to change."""
+    shutil.copytree(src, dst, symlinks=True)
+    return dst
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` by its relative POSIX path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+
+class PythonSnapshot(SingleFileSnapshotExtension):
+    """A syrupy snapshot kept as its own `.py` file, reviewable as Python:
+    `assert excerpt(models, "Order") == snapshot(extension_class=PythonSnapshot)`."""
+
+    file_extension = "py"
+    _write_mode = WriteMode.TEXT
+
+
+def excerpt(source: str, *names: str) -> str:
+    """The named top-level classes and functions of a generated module, in file order:
+    the part of a model a per-feature snapshot shows (generated/ shows the rest)."""
+    tree = ast.parse(source)
+    found = {n.name: ast.get_source_segment(source, n) for n in tree.body
+             if isinstance(n, ast.ClassDef | ast.FunctionDef)}
+    missing = set(names) - set(found)
+    assert not missing, f"not defined: {sorted(missing)}"
+    return "\n\n\n".join(text or "" for name, text in found.items() if name in names) + "\n"

@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 from conftest import COLLECTIONS
-from helpers import generate, run_cli
+from helpers import copy_tree, generate, run_cli
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of collections/ with its generated output, in a temporary folder."""
+def project(tmp_path: Path, seeds_out: Path) -> Path:
+    """A copy of collections/ with its generated output (the session's, copied), in a
+    temporary folder."""
     shutil.copytree(COLLECTIONS, tmp_path / "collections")
-    generate(tmp_path / "collections", tmp_path / "generated")
+    copy_tree(seeds_out, tmp_path / "generated")
     return tmp_path
 
 
@@ -61,7 +62,7 @@ def test_a_bare_exported_item_is_accepted(tmp_path: Path) -> None:
     (tmp_path / "job_details.json").write_text(json.dumps(item))
     generate(tmp_path / "job_details.json", tmp_path / "out")
     client = (tmp_path / "out" / "job_details" / "client.py").read_text()
-    assert "def job_details(self, job_id: str) -> JobDetails:" in client
+    assert "def job_details(\n        self, job_id: str, *, headers: Mapping[str, str] | None = None\n" in client
     assert 'source="item[0]"' in client
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import postman_codegen.cli
-from helpers import run_cli
+from conftest import Trees
+from helpers import copy_tree, run_cli
 from postman_codegen.output import LOCK_NAME
 
 FIXTURES = Path(__file__).parent / "fixtures" / "output"
@@ -21,21 +22,27 @@ def tree(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A user's project: pyproject.toml, apis/shop.postman_collection.json, generated
-    into clients/, with the working directory at its root."""
-    (tmp_path / "apis").mkdir()
-    shutil.copy(SHOP, tmp_path / "apis" / SHOP.name)
-    (tmp_path / "docs" / "deep").mkdir(parents=True)
-    (tmp_path / "pyproject.toml").write_text(
+def _build_project(root: Path) -> None:
+    (root / "apis").mkdir(parents=True)
+    shutil.copy(SHOP, root / "apis" / SHOP.name)
+    (root / "docs" / "deep").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
         '[project]\nname = "mine"\n\n[tool.postman-codegen]\n'
         'sources = ["apis"]\noutput = "clients"\n'
     )
-    monkeypatch.chdir(tmp_path)
-    result = run_cli("generate", "-q", "-j", "1")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(root)
+        result = run_cli("generate", "-q", "-j", "1")
     assert result.exit_code == 0, result.output
-    return tmp_path
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trees: Trees) -> Path:
+    """A user's project: pyproject.toml, apis/shop.postman_collection.json, generated
+    into clients/ (built once, copied), with the working directory at its root."""
+    root = copy_tree(trees.get("drift-project", _build_project), tmp_path / "project")
+    monkeypatch.chdir(root)
+    return root
 
 
 def edit(path: Path, change: object) -> None:

@@ -17,20 +17,25 @@ import pytest
 
 import postman_codegen.cli
 import postman_codegen.output
-from helpers import run_cli
+from conftest import Trees
+from helpers import copy_tree, run_cli
 from postman_codegen.cli import Progress
 
 FIXTURES = Path(__file__).parent / "fixtures" / "output"
 SHOP = FIXTURES / "shop.postman_collection.json"
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "apis").mkdir()
-    shutil.copy(SHOP, tmp_path / "apis" / SHOP.name)
-    result = run_cli("generate", "-q", "-j", "1", "-o", tmp_path / "out", tmp_path / "apis")
+def _build_project(root: Path) -> None:
+    (root / "apis").mkdir(parents=True)
+    shutil.copy(SHOP, root / "apis" / SHOP.name)
+    result = run_cli("generate", "-q", "-j", "1", "-o", root / "out", root / "apis")
     assert result.exit_code == 0, result.output
-    return tmp_path
+
+
+@pytest.fixture
+def project(tmp_path: Path, trees: Trees) -> Path:
+    """apis/shop.postman_collection.json generated into out/ (built once, copied)."""
+    return copy_tree(trees.get("fast-path-project", _build_project), tmp_path / "project")
 
 
 def refuse(*args: Any, **kwargs: Any) -> Any:
@@ -73,9 +78,9 @@ def test_a_hand_edited_file_is_not_fresh(project: Path, monkeypatch: pytest.Monk
     models = project / "out" / "shop" / "models.py"
     models.write_text(models.read_text() + "# edit\n")
     formatted: list[str] = []
-    real = postman_codegen.output.format_python
-    monkeypatch.setattr(postman_codegen.output, "format_python",
-                        lambda text: formatted.append(text[:0] + "x") or real(text))
+    real = postman_codegen.output._format_one
+    monkeypatch.setattr(postman_codegen.output, "_format_one",
+                        lambda item, *a: formatted.append(item[0]) or real(item, *a))
     assert run_cli("generate", "-q", "-j", "1", "-o", project / "out",
                    project / "apis").exit_code == 0
     assert "# edit" not in models.read_text()
@@ -94,9 +99,9 @@ def test_only_files_whose_rendered_text_changed_are_compiled_and_formatted(
     real_compile = postman_codegen.output.check_compiles
     real_format = postman_codegen.output._format_one
     monkeypatch.setattr(postman_codegen.output, "check_compiles",
-                        lambda rel, text: compiled.append(rel) or real_compile(rel, text))
+                        lambda rel, *args: compiled.append(rel) or real_compile(rel, *args))
     monkeypatch.setattr(postman_codegen.output, "_format_one",
-                        lambda item: formatted.append(item[0]) or real_format(item))
+                        lambda item, *a: formatted.append(item[0]) or real_format(item, *a))
     result = run_cli("generate", "-q", "-j", "1", "-o", project / "out", project / "apis")
     assert result.exit_code == 0, result.output
     assert "shop/models.py" in compiled

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from helpers import run_cli
+from helpers import import_package, run_cli
 from postman_codegen.errors import cut, cut_line, terminal_safe
 
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
@@ -60,7 +60,7 @@ def test_hostile_input_is_exit_0_or_2_with_file_and_json_path(tmp_path: Path, ca
     result = run_cli("generate", "-q", "-j", "1", "-o", tmp_path / "out", src)
     assert "Traceback" not in result.output
     if result.exit_code == 0:  # the generator learnt to handle it: it must be importable
-        assert (tmp_path / "out" / "hostile" / "__init__.py").is_file()
+        assert import_package(tmp_path / "out" / "hostile").ENDPOINTS
         return
     assert result.exit_code == 2, result.output
     assert f"error: hostile.postman_collection.json: {path}: " in result.stderr
@@ -76,6 +76,10 @@ def test_jamo_in_keys_and_names_never_give_a_traceback(tmp_path: Path) -> None:
     result = run_cli("generate", "-q", "-j", "1", "-o", tmp_path / "out", src)
     assert result.exit_code in (0, 2), result.output
     assert "Traceback" not in result.output
+    if result.exit_code == 0:
+        assert import_package(tmp_path / "out" / "jamo").ENDPOINTS
+    else:
+        assert "error: jamo.postman_collection.json: $." in result.stderr
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import COLLECTIONS
-from helpers import generate, import_package, load_collection
+from helpers import import_package, load_collection
 from server import Server
 
 
@@ -19,10 +20,8 @@ def server(http_server: Server) -> Server:
 
 
 @pytest.fixture(scope="module")
-def pkgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("gen")
-    generate(COLLECTIONS, out)
-    return {n: import_package(out / n) for n in ("zoho_crm", "salesforce_bulk")}
+def pkgs(seeds_out: Path) -> dict[str, Any]:
+    return {n: import_package(seeds_out / n) for n in ("zoho_crm", "salesforce_bulk")}
 
 
 ZOHO = load_collection(COLLECTIONS / "zoho_crm.postman_collection.json")
@@ -116,10 +115,11 @@ def test_a_response_of_the_wrong_shape_raises_parse_error(
     server: Server, pkgs: dict[str, Any]
 ) -> None:
     zoho = pkgs["zoho_crm"]
-    server.answer = (200, [("Content-Type", "application/json")], b'{"status": 3}')
+    server.answer(200, {"status": 3})
     with zoho.Client(server.url) as client, pytest.raises(zoho.ParseError) as err:
         client.v2.job_details("1")
     assert err.value.path == "$.status"
+    assert (err.value.method, err.value.status) == ("GET", 200)
 
 
 def test_header_values_cannot_inject_headers(server: Server, pkgs: dict[str, Any]) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from helpers import Replay, generate, import_package, mypy
+from helpers import generate, import_package, mypy
+from server import Server
 
 COLLECTION = {
     "info": {"name": "Bodies", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
@@ -65,40 +65,46 @@ def pkg(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return import_package(tmp / "out" / "bodies")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Replay]:
-    replay = Replay()
-    replay.thread.start()
-    yield replay
-    replay.server.shutdown()
-
-
 def test_body_variables_become_parameters_filled_into_the_collection_body(
-    pkg: Any, server: Replay
+    pkg: Any, http_server: Server
 ) -> None:
-    with pkg.Client(server.url) as client:
+    with pkg.Client(http_server.url) as client:
         client.create_thing(business_unit_version=3)
-    sent = json.loads(server.requests[-1]["body"])
+    sent = http_server.requests[-1].json()
     # unquoted {{var}} takes any JSON value; "{{unit}}" defaults to the collection value
     assert sent == {"version": 3, "unit": "eu", "label": "thing of eu", "tags": ["a"]}
 
 
-def test_a_body_passed_explicitly_is_sent_as_is(pkg: Any, server: Replay) -> None:
+def test_body_variables_are_required_unless_they_have_a_value(
+    pkg: Any, http_server: Server
+) -> None:
+    with pkg.Client(http_server.url) as client:
+        with pytest.raises(TypeError, match="business_unit_version"):
+            client.create_thing()
+        with pytest.raises(TypeError, match="body=.*unit"):
+            client.create_thing(body={"version": 1}, unit="us")
+    assert http_server.requests == []
+
+
+def test_a_body_passed_explicitly_is_sent_as_is(pkg: Any, http_server: Server) -> None:
     model = pkg.CreateThingRequest.from_dict(
         {"version": None, "unit": "us", "label": "l", "tags": ["b"]})
-    with pkg.Client(server.url) as client:
+    with pkg.Client(http_server.url) as client:
         client.create_thing(body=model)
-    assert json.loads(server.requests[-1]["body"]) == {
+    assert http_server.requests[-1].json() == {
         "version": None, "unit": "us", "label": "l", "tags": ["b"]}
 
 
-def test_urlencoded_fields_are_keyword_parameters(pkg: Any, server: Replay) -> None:
-    with pkg.Client(server.url) as client:
-        client.login(username="ann")
-    assert server.requests[-1]["body"] == b"grant_type=password&username=ann"
+def test_urlencoded_fields_are_keyword_parameters(pkg: Any, http_server: Server) -> None:
+    with pkg.Client(http_server.url) as client:
+        client.login(user="ann")  # the variable {{user}} names it
+        client.login(user="bo", old="y")
+    first, second = http_server.requests
+    assert first.body == b"grant_type=password&username=ann"
+    assert second.body == b"grant_type=password&username=bo&old=y"  # disabled: optional
 
 
-def test_graphql_sends_query_and_variables(pkg: Any, server: Replay) -> None:
-    with pkg.Client(server.url) as client:
+def test_graphql_sends_query_and_variables(pkg: Any, http_server: Server) -> None:
+    with pkg.Client(http_server.url) as client:
         client.query(variables={"n": 1})
-    assert json.loads(server.requests[-1]["body"]) == {"query": "{ me { id } }", "variables": {"n": 1}}
+    assert http_server.requests[-1].json() == {"query": "{ me { id } }", "variables": {"n": 1}}

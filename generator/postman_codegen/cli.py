@@ -169,8 +169,8 @@ def plan_all(cfg: Config, files: list[Path], progress: Progress | None = None,
         shown = cfg.display(path)
         try:
             env_path = environment_for(path)
-            variables = load_environment(env_path) if env_path else {}
-            collection = load(path, variables)
+            variables = load_environment(env_path) if env_path else None
+            collection = load(path)
             base = cfg.packages.get(stem(path)) or cfg.packages.get(path.name)
             name = package_name(base or stem(path))
             unique, n = name, 2
@@ -375,7 +375,8 @@ def _run(cfg: Config, check: bool, verbose: bool, quiet: bool, jobs: int,
                 if reexported:
                     # Only the inputs' bytes changed, not their meaning: record the
                     # new bytes so the next run need not parse them; render nothing.
-                    lock = Lock(Lock.read(out).files, header)
+                    current = Lock.read(out)
+                    lock = Lock(current.files, _with_stats(header, current.header.get("stats")))
                     write_tree(out, Changes({LOCK_NAME: lock.render().encode()}, [], 0))
         note = "; inputs re-exported without changes" if reexported else ""
         _say(quiet, f"{out}: up to date; 0 file(s) written, {len(old.files)} unchanged{note}")
@@ -384,6 +385,7 @@ def _run(cfg: Config, check: bool, verbose: bool, quiet: bool, jobs: int,
     progress = Progress(enabled=not quiet)
     try:
         result = plan_all(cfg, files, progress)
+        header["stats"] = _stats_rows(result.packages)
         progress.phase("formatting", 1)
         tree = build_tree(out, result.files, header, jobs=jobs, progress=progress.update)
     finally:
@@ -560,6 +562,37 @@ def _field_counts(pkg: Package) -> tuple[int, int]:
     return typed, unknown
 
 
+def _stats_rows(packages: list[Package]) -> list[list[str]]:
+    """The rows of the `stats` table, one per package (recorded in the lock too)."""
+    rows = []
+    for pkg in packages:
+        typed, unknown = _field_counts(pkg)
+        rows.append([
+            pkg.name, str(pkg.stats.get("requests", 0)), str(pkg.stats.get("examples", 0)),
+            str(pkg.stats.get("json_examples", 0)), str(typed), str(unknown),
+            str(len(pkg.notices)),
+        ])
+    return rows
+
+
+def _with_stats(header: dict[str, object], rows: object) -> dict[str, object]:
+    return {**header, "stats": rows} if rows is not None else header
+
+
+def _recorded_stats(cfg: Config, files: list[Path]) -> list[list[str]] | None:
+    """The table the last `generate` recorded in the lock, when the output folder is
+    up to date with these very inputs (then nothing needs planning); else None."""
+    old = Lock.read(cfg.output)
+    rows = old.header.get("stats")
+    if not isinstance(rows, list) or not all(
+            isinstance(r, list) and len(r) == 7 and all(isinstance(c, str) for c in r)
+            for r in rows):
+        return None
+    header = lock_header(hash_inputs(_input_paths(cfg, files), old),
+                         templates_hash(cfg.templates), _options_key(cfg))
+    return rows if fresh(cfg.output, old, header) else None
+
+
 @main.command()
 @_sources
 @_model_style
@@ -567,22 +600,19 @@ def _field_counts(pkg: Package) -> tuple[int, int]:
 def stats(sources: tuple[str, ...], model_style: str | None, debug: bool) -> None:
     """Print a table per collection: requests, examples, typed fields, warnings.
 
-    Writes nothing and renders nothing (it plans only). SOURCES default to the
-    configured collections.
+    Writes nothing and renders nothing: when the output folder is up to date with
+    these collections it reads the table `generate` recorded, else it plans them.
+    SOURCES default to the configured collections.
     """
 
     def run() -> int:
         cfg = _load(sources, None, None, model_style)
-        result = plan_all(cfg, _collections(cfg), render=False)
-        rows = [("collection", "requests", "examples", "JSON typed", "fields typed",
-                 "unknown JSON", "warnings")]
-        for pkg in result.packages:
-            typed, unknown = _field_counts(pkg)
-            rows.append((
-                pkg.name, str(pkg.stats.get("requests", 0)), str(pkg.stats.get("examples", 0)),
-                str(pkg.stats.get("json_examples", 0)), str(typed), str(unknown),
-                str(len(pkg.notices)),
-            ))
+        files = _collections(cfg)
+        table = _recorded_stats(cfg, files)
+        if table is None:
+            table = _stats_rows(plan_all(cfg, files, render=False).packages)
+        rows = [["collection", "requests", "examples", "JSON typed", "fields typed",
+                 "unknown JSON", "warnings"], *table]
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         for n, row in enumerate(rows):
             cells = [c.ljust(w) if i == 0 else c.rjust(w)
@@ -615,9 +645,9 @@ def _openapi_of(path: Path, cfg: Config) -> dict[str, object]:
         if isinstance(data, dict) and isinstance(data.get("openapi"), str):
             return data
     env_path = environment_for(path)
-    variables = load_environment(env_path) if env_path else {}
+    variables = load_environment(env_path) if env_path else None
     base = cfg.packages.get(stem(path)) or cfg.packages.get(path.name)
-    pkg = plan(load(path, variables), variables, package_name(base or stem(path)), cfg.options)
+    pkg = plan(load(path), variables, package_name(base or stem(path)), cfg.options)
     return openapi_document(pkg)
 
 

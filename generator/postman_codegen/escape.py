@@ -104,6 +104,10 @@ def docstring(text: str) -> str:
     for c in text:
         if c in _DOC_ESCAPES:
             out.append(_DOC_ESCAPES[c])
+        elif unicodedata.category(c) == "Cs":
+            # A class's __doc__ must encode as UTF-8 (CPython refuses to create
+            # the class otherwise): the lone surrogate stays visible text.
+            out.append("\\" + _notation(c))
         elif c != "\n" and hidden(c):
             out.append(_notation(c))
         else:

@@ -9,6 +9,7 @@ identical structures are one node (and so one generated class).
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -197,6 +198,47 @@ def key_overlap(a: Shape, b: Shape) -> float:
     return len(ka & kb) / len(ka | kb)
 
 
+class KeyIndex:
+    """Finds, among indexed key sets, every one whose Jaccard overlap with a probe
+    can reach `threshold`, without comparing the probe with all of them.
+
+    Prefix filtering: with the keys ranked rarest first, two sets of overlap at
+    least t share a key among the first `n - ceil(t * n) + 1` keys of each (n
+    its size). Only those prefix keys are indexed and probed, so a key common to
+    every object (`id`, `name`) does not make every set a candidate: the cost
+    grows with the matches, not with sets x sets. The candidates are a superset
+    of the matches; callers still check each one.
+    """
+
+    def __init__(self, key_sets: list[frozenset[str]], threshold: float) -> None:
+        counts: dict[str, int] = {}
+        for keys in key_sets:
+            for k in keys:
+                counts[k] = counts.get(k, 0) + 1
+        self._rank = {k: (n, k) for k, n in counts.items()}
+        self._threshold = threshold
+        self._postings: dict[str, list[int]] = {}
+
+    def _prefix(self, keys: frozenset[str]) -> list[str]:
+        if not keys:
+            return [""]  # empty sets match only each other
+        ranked = sorted(keys, key=lambda k: self._rank.get(k, (0, k)))
+        need = max(math.ceil(self._threshold * len(ranked) - 1e-9), 1)
+        return ranked[: len(ranked) - need + 1]
+
+    def add(self, keys: frozenset[str], item: int) -> None:
+        """Index `item` under `keys` (again after its keys grew: stale entries only
+        add candidates)."""
+        for k in self._prefix(keys):
+            posting = self._postings.setdefault(k, [])
+            if not posting or posting[-1] != item:
+                posting.append(item)
+
+    def candidates(self, keys: frozenset[str]) -> list[int]:
+        """Indexed items that may reach the threshold with `keys`, in index order."""
+        return sorted({i for k in self._prefix(keys) for i in self._postings.get(k, ())})
+
+
 # -- pooling across a collection ---------------------------------------------
 
 
@@ -288,7 +330,9 @@ class Pool:
         for s in objects:
             levels.setdefault(h(s), []).append(s)
         clusters: list[list[_Unit]] = []
-        by_key: dict[str, list[int]] = {}
+        # Only a cluster whose first unit can reach POOL_MIN_OVERLAP is a candidate
+        # (equal key sets share their prefix too).
+        by_key = KeyIndex([frozenset(s.fields) for s in objects], POOL_MIN_OVERLAP)
         for level in sorted(levels):
             units: dict[tuple[object, ...], _Unit] = {}
             for s in levels[level]:
@@ -303,8 +347,7 @@ class Pool:
             # Complete linkage: a unit joins the first cluster all of whose units
             # it is compatible with.
             for unit in sorted(units.values(), key=lambda u: (-len(u.keys), u.order)):
-                candidates = sorted({c for k in unit.keys for c in by_key.get(k, ())})
-                for c in candidates:
+                for c in by_key.candidates(unit.keys):
                     if all(_compatible(unit, other) for other in clusters[c]):
                         clusters[c].append(unit)
                         break
@@ -312,8 +355,7 @@ class Pool:
                     c = len(clusters)
                     clusters.append([unit])
                     self._members.append([])
-                    for k in unit.keys:
-                        by_key.setdefault(k, []).append(c)
+                    by_key.add(unit.keys, c)
                 for m in unit.members:
                     self._cluster[id(m)] = c
                     self._members[c].append(m)

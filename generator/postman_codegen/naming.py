@@ -30,7 +30,8 @@ CLASS_RESERVED = frozenset(
     | set(dir(builtins))
     | {
         "JsonValue", "ParseError", "ApiError", "Unset", "UNSET", "Client", "AsyncClient",
-        "Endpoint", "ENDPOINTS", "Model", "Any", "ClassVar", "Mapping", "IO", "Self",
+        "Endpoint", "ENDPOINTS", "Model", "Any", "ClassVar", "Mapping", "Callable", "IO",
+        "Self",
     }
 )
 

@@ -5,10 +5,8 @@ operations from the methods, parameters, request bodies, and the response and
 error schemas from the type graph (`components.schemas`, one per model class).
 `diff` compares two such documents, so the comparison is of APIs, not of text.
 
-Everything the document needs from a `Method` beyond its public fields (name,
-qualname, http_method, url_template, description, params, response, error,
-request) is read in one place, `_wire`, so a change to the planner's internals
-touches only that function.
+What a `Method` sends (URL pieces, query, headers, body, auth) is read in one
+place, `_wire`.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import naming
 from .infer import (
     ArrayT,
     MapT,
@@ -30,7 +27,17 @@ from .infer import (
     UnionT,
     Unknown,
 )
-from .plan import ClientClass, Method, Package, Param
+from .plan import (
+    ABSENT,
+    Auth,
+    AuthKind,
+    BodyKind,
+    ClientClass,
+    Method,
+    Package,
+    Param,
+    PieceKind,
+)
 from .typeplan import SAMPLE_LIMIT
 
 OPENAPI_VERSION = "3.1.0"
@@ -55,6 +62,7 @@ class _WireParam:
     required: bool
     doc: str = ""
     default: object = None
+    type: str = "string"  # JSON Schema type
 
 
 @dataclass(slots=True)
@@ -74,88 +82,65 @@ class _Wire:
 
 
 def _wire(m: Method) -> _Wire:
-    """Read the planner's request details; the one place that knows them.
-
-    The URL pieces come from the planner's `url_parts`/`query`/`headers` where
-    they have the expected shape, else from `url_template` (path and query only;
-    query parameters a collection disables are not in its URL text).
-    """
+    """Read the planner's request details; the one place that knows them."""
     by_name = {p.name: p for p in m.params}
-    parts = _pairs(getattr(m, "url_parts", None))
-    query = _pairs(getattr(m, "query", None))
-    absolute = bool(getattr(m, "absolute", False))
-    if parts is None or query is None:
-        parts, query = _from_template(m.url_template, by_name)
-        absolute = False
-    # Host pieces come before the first "/" of the path.
-    start = next((i for i, p in enumerate(parts) if p == ("lit", "/")), len(parts))
-    host, rest = parts[:start], parts[start:]
+    text = "".join(_literal_url(p.text) if p.kind is PieceKind.LITERAL else "{" + p.text + "}"
+                   for p in m.url.pieces)
     server = None
     server_vars: list[str] = []
-    if absolute and host:
-        text = ""
-        for kind, value in host:
-            if kind == "lit":
-                text += _literal_url(value)
-            else:
-                text += "{" + value + "}"
-                server_vars.append(value)
-        server = text
-    path = ""
+    path = text
+    if m.base == "":
+        scheme, sep, rest = text.partition("://")
+        if sep:
+            host, slash, tail = rest.partition("/")
+            server, path = scheme + sep + host, slash + tail
+            server_vars = [p.text for p in m.url.pieces if p.kind is PieceKind.HOST]
+    elif m.base != "base_url":
+        server, server_vars = "{" + m.base + "}", [m.base]
+    path = "/" + path.lstrip("/") if path else "/"
     params: list[_WireParam] = []
     seen: set[str] = set()
-    for kind, value in rest:
-        if kind == "lit":
-            path += _literal_url(value)
-        else:
-            path += "{" + value + "}"
-            if value not in seen:
-                seen.add(value)
-                p = by_name.get(value)
-                params.append(_WireParam(value, "path", value, True, p.doc if p else "",
-                                         _default(p)))
-    path = "/" + path.lstrip("/") if path else "/"
-    for key, pname in query:
-        p = by_name.get(pname)
-        params.append(_WireParam(key, "query", pname, bool(p and p.required),
-                                 p.doc if p else "", _default(p)))
-    for key, hparts in getattr(m, "headers", None) or []:
-        names = [v for k, v in (_pairs(hparts) or []) if k == "var"]
-        if not isinstance(key, str) or not names:
-            continue  # a fixed header is not the caller's to choose
+    for piece in m.url.pieces:
+        if piece.kind is PieceKind.SEGMENT and piece.text not in seen:
+            seen.add(piece.text)
+            p = by_name.get(piece.text)
+            params.append(_WireParam(piece.text, "path", piece.text, True,
+                                     p.doc if p else "", _default(p), _schema_type(p)))
+    for q in m.query:
+        names = q.value.params() if q.value is not None else [q.switch] if q.switch else []
+        if not names:
+            continue  # a fixed value is not the caller's to choose
+        p = by_name.get(names[0])
+        params.append(_WireParam(q.key, "query", names[0], bool(p and p.required),
+                                 p.doc if p else "", _default(p), _schema_type(p)))
+    for h in m.headers:
+        names = h.value.params()
+        if not names:
+            continue
         ps = [by_name[n] for n in names if n in by_name]
-        docs = " ".join(p.doc for p in ps if p.doc and p.doc != f"header {key}")
-        params.append(_WireParam(key, "header", names[0],
+        docs = " ".join(p.doc for p in ps if p.doc and p.doc != f"header {h.key}")
+        params.append(_WireParam(h.key, "header", names[0],
                                  any(p.required for p in ps), docs))
-    statuses = sorted({s for s, _ in getattr(m, "examples", []) if s is not None})
-    body = getattr(m, "body", None)  # a typed body value, where the planner has one
+    fields = [(f.key, (f.value.params() or [""])[0], "file" if f.file else "text")
+              for f in m.body.fields]
     return _Wire(
         path=path, server=server, server_vars=server_vars, params=params,
-        body_kind=str(getattr(m, "body_kind", "") or getattr(body, "kind", "") or ""),
-        form_fields=list(getattr(m, "form_fields", [])),
-        expect=str(getattr(m, "response_expect", "any")),
-        statuses=statuses, sample=str(getattr(m, "sample", "") or ""),
-        auth=_auth_tuple(getattr(m, "auth", None)),
+        body_kind="" if m.body.kind is BodyKind.NONE else m.body.kind.value,
+        form_fields=fields, expect=m.response_expect,
+        statuses=sorted({s for s, _ in m.examples if s is not None}), sample=m.sample,
+        auth=_auth_tuple(m.auth),
     )
 
 
-def _pairs(value: object) -> list[tuple[str, str]] | None:
-    """A list of (str, str) pairs, or None when `value` has another shape."""
-    if not isinstance(value, (list, tuple)):
-        return None
-    out = []
-    for item in value:
-        if not (isinstance(item, tuple) and len(item) == 2
-                and isinstance(item[0], str) and isinstance(item[1], str)):
-            return None
-        out.append((item[0], item[1]))
-    return out
+def _schema_type(p: Param | None) -> str:
+    ann = (p.annotation if p else "").removesuffix(" | None")
+    return {"int": "integer", "bool": "boolean", "float": "number"}.get(ann, "string")
 
 
 def _default(p: Param | None) -> object:
-    if p is None or p.required:
+    if p is None or p.required or p.default is ABSENT:
         return None
-    return getattr(p, "default", None)
+    return p.default
 
 
 def _literal_url(text: str) -> str:
@@ -163,59 +148,13 @@ def _literal_url(text: str) -> str:
     return text.replace("{", "%7B").replace("}", "%7D").replace("#", "%23")
 
 
-_HOST = re.compile(r"^(?:[A-Za-z][\w+.-]*://[^/]*|\{\{[^{}]*\}\}[^/]*|[^/{:]*)")
-_PATH_VAR = re.compile(r":([A-Za-z_][\w.-]*)")
-
-
-def _from_template(url: str, by_name: dict[str, Param]) -> tuple[
-        list[tuple[str, str]], list[tuple[str, str]]]:
-    """URL pieces and query pairs read from a Postman URL such as
-    `{{base}}/users/:id/v{{version}}?q={{q}}`; variables named as the parameters."""
-
-    def param(var: str) -> str:
-        name = naming.snake(var)
-        return name if name in by_name or not by_name else next(
-            (n for n in by_name if n.rstrip("_0123456789") == name), name)
-
-    base, _, query_text = url.partition("#")[0].partition("?")
-    host = _HOST.match(base)
-    rest = base[host.end():] if host else base
-    parts: list[tuple[str, str]] = []
-    for segment in rest.split("/")[1:]:
-        parts.append(("lit", "/"))
-        m = _PATH_VAR.fullmatch(segment)
-        if m:
-            parts.append(("seg", param(m.group(1))))
-            continue
-        pos = 0
-        for match in _VARIABLE.finditer(segment):
-            if match.start() > pos:
-                parts.append(("lit", segment[pos:match.start()]))
-            parts.append(("seg", param(match.group(1))))
-            pos = match.end()
-        if pos < len(segment):
-            parts.append(("lit", segment[pos:]))
-    query = []
-    for pair in query_text.split("&"):
-        key = pair.partition("=")[0]
-        if key:
-            query.append((key, param(key)))
-    return parts, query
-
-
-_VARIABLE = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
-
-
-def _auth_tuple(auth: object) -> tuple[str, ...]:
+def _auth_tuple(auth: Auth) -> tuple[str, ...]:
     """("bearer",), ("basic",), ("apikey", where, name) or () from the method's auth."""
-    if not auth:
+    if auth.kind is AuthKind.NONE:
         return ()
-    if isinstance(auth, tuple):
-        return tuple(str(a) for a in auth)
-    kind = str(getattr(auth, "kind", "") or getattr(auth, "scheme", "") or "")
-    if kind == "apikey":
-        return (kind, str(getattr(auth, "where", "header")), str(getattr(auth, "name", "")))
-    return (kind,) if kind else ()
+    if auth.kind is AuthKind.APIKEY:
+        return ("apikey", auth.location, auth.key)
+    return (auth.kind.value,)
 
 
 # -- schemas ----------------------------------------------------------------
@@ -368,8 +307,8 @@ def _operation(m: Method, wire: _Wire, schemas: _Schemas,
         if (p.name, p.where) in seen:
             continue
         seen.add((p.name, p.where))
-        schema: dict[str, Any] = {"type": "string"}
-        if p.default is not None and isinstance(p.default, str):
+        schema: dict[str, Any] = {"type": p.type}
+        if p.default is not None and isinstance(p.default, (str, int, float, bool)):
             schema["default"] = p.default
         param: dict[str, Any] = {"name": p.name, "in": p.where, "schema": schema,
                                  "required": p.where == "path" or p.required}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import errno
+import functools
 import gc
 import hashlib
 import json
@@ -32,6 +33,7 @@ from typing import Any
 
 from . import __version__
 from .errors import GeneratorError, terminal_safe
+from .fmt import Block, Formatted, cached_blocks, format_split, split
 
 try:
     import fcntl
@@ -44,6 +46,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 # Called with (done, total) while files are formatted; the CLI draws its bar with it.
 Progress = Callable[[int, int], None]
+# (path, rendered text, its top-level blocks or None, formatted blocks of the last run)
+FormatJob = tuple[str, str, list[Block] | None, dict[str, str]]
 
 
 def sha(data: bytes | str) -> str:
@@ -105,34 +109,85 @@ def canonical_sha(data: bytes) -> str:
     return sha(text)
 
 
-def format_python(text: str) -> str:
-    """black, in process, with the pinned version, with the garbage collector off.
-
-    black allocates millions of short-lived tracked objects on a large file; the
-    collector's passes over them cost more than the formatting (issue 11)."""
+@functools.cache
+def _black_mode() -> Any:
+    """One Mode for every call: black's caches then hit by identity."""
     import black
 
-    mode = black.Mode(target_versions={black.mode.TargetVersion.PY311})
+    return black.Mode(target_versions={black.mode.TargetVersion.PY311})
+
+
+def black_salt() -> str:
+    """What a formatted block depends on besides its text: black's version and the
+    mode of `_black_mode` (change both together). No black import needed."""
+    return f"black {black_version()} py311 line-length 88"
+
+
+@contextlib.contextmanager
+def collector_paused(size: int) -> Iterator[None]:
+    """The garbage collector off while black runs.
+
+    black allocates millions of short-lived tracked objects on a large file; the
+    collector's passes over them cost more than the formatting (issue 11). After
+    a large input (`size` characters) black's cyclic syntax trees are freed at
+    once, not at some later full collection (peak memory)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return black.format_str(text, mode=mode)
+        yield
     finally:
         if enabled:
             gc.enable()
-            if len(text) > 100_000:
-                # black's syntax trees are cyclic: free a large file's trees now,
-                # not at some later full collection (peak memory).
+            if size > 100_000:
                 gc.collect()
 
 
-def _format_one(item: tuple[str, str]) -> tuple[str, str]:
-    return item[0], format_python(item[1])
+def _black(text: str) -> str:
+    import black
+
+    return black.format_str(text, mode=_black_mode())
+
+
+def format_python(text: str) -> str:
+    """black over the whole text, in process, with the pinned version, with the
+    garbage collector off."""
+    with collector_paused(len(text)):
+        return _black(text)
+
+
+def format_file(text: str, blocks: list[Block] | None,
+                cache: Mapping[str, str] | None = None,
+                report: Callable[[int], None] | None = None) -> Formatted:
+    """The bytes black makes of `text`: only its top-level `blocks` not in `cache`
+    are formatted (fmt.py; exact by test); with no blocks, the whole file. The
+    record of blocks lets the next run reuse them. `report` is told how many
+    characters are done, block by block (the progress bar)."""
+    cache = cache or {}
+    new = sum(len(b.text) for b in blocks if b.key not in cache) if blocks else len(text)
+    with collector_paused(new):
+        got = format_split(blocks, cache, _black, report) if blocks else None
+        return got if got is not None else Formatted(_black(text), [])
+
+
+def _format_one(item: FormatJob,
+                report: Callable[[int], None] | None = None) -> tuple[str, Formatted]:
+    return item[0], format_file(item[1], item[2], item[3], report)
+
+
+def _old_blocks(out_dir: Path, rel: str, entry: Mapping[str, Any]) -> dict[str, str]:
+    """Formatted blocks of the file an earlier run wrote, when it is intact (a file
+    edited by hand is not trusted)."""
+    if not entry.get("blocks"):
+        return {}
+    data = _intact(out_dir, rel, entry)
+    if data is None:
+        return {}
+    return cached_blocks(data.decode("utf-8", "replace"), entry.get("blocks"))
 
 
 @dataclass(slots=True)
 class Lock:
-    files: dict[str, dict[str, str]] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
     header: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -283,9 +338,25 @@ def stale_reasons(out_dir: Path, lock: Lock, header: Mapping[str, object]) -> li
     return reasons
 
 
-def check_compiles(rel: str, text: str) -> None:
+def check_compiles(rel: str, text: str, cache: Mapping[str, str] | None = None,
+                   ) -> list[Block] | None:
     """Every generated Python file must compile (`ast.parse` misses limits such as
-    CPython's 20 statically nested blocks). A failure is the generator's bug."""
+    CPython's 20 statically nested blocks). A failure is the generator's bug.
+
+    Returns the file's top-level blocks (fmt.split), or None when it must be
+    formatted whole. Only the blocks not in `cache` are compiled (the run that
+    made the others compiled them; compiling is per statement, and `split`
+    refuses what only whole-file compilation checks, such as a late future
+    import). A block that does not compile alone means the textual split was
+    wrong: the whole file is compiled instead, and formatted whole."""
+    blocks = split(text, black_salt())
+    try:
+        for block in blocks or ():
+            if not cache or block.key not in cache:
+                compile(block.text, rel, "exec", dont_inherit=True)
+        return blocks
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
     try:
         compile(text, rel, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -293,6 +364,7 @@ def check_compiles(rel: str, text: str) -> None:
             f"generated {rel} does not compile ({type(exc).__name__}: {exc}); this is a "
             "postman-codegen bug: please report it with the collection"
         ) from exc
+    return None
 
 
 def build_tree(
@@ -304,64 +376,149 @@ def build_tree(
 ) -> dict[str, bytes]:
     """Final bytes of every owned file (lock included).
 
-    A Python file whose rendered text hash matches the lock and whose bytes on
-    disk are intact is reused as it is; only the others are compiled and
-    formatted. The bytes never depend on which path ran."""
+    A Python file whose rendered text hash matches the lock (made by the same
+    black) and whose bytes on disk are intact is reused as it is; only the
+    others are compiled and formatted, black running only on their top-level
+    blocks not found in the file on disk (fmt.py). The bytes, the lock's
+    included, never depend on which path ran: every Python file's entry records
+    its blocks (`[]` when formatted whole), and an entry without that record
+    (an older lock) is formatted again."""
     old = Lock.read(out_dir)
     new = Lock(header=header)
+    same_black = old.header.get("black") == header.get("black")
     result: dict[str, bytes] = {}
-    to_format: list[tuple[str, str]] = []
+    blocks: dict[str, list[str]] = {}
+    to_format: list[FormatJob] = []
     for rel, text in rendered.items():
         if not _safe_relpath(rel):
             raise GeneratorError(f"refusing to write outside the output folder: {rel!r}")
         rendered_sha = sha(text)
-        entry = old.files.get(rel)
+        entry = old.files.get(rel) or {}
+        new.files[rel] = {"rendered": rendered_sha}
         if not rel.endswith(".py"):
             result[rel] = text.encode("utf-8")
-        elif (entry and entry.get("rendered") == rendered_sha
-              and disk_sha(out_dir, rel) == entry.get("formatted")):
-            result[rel] = (out_dir / rel).read_bytes()
-        else:
-            check_compiles(rel, text)
-            to_format.append((rel, text))
-        new.files[rel] = {"rendered": rendered_sha}
+            continue
+        if (same_black and entry.get("rendered") == rendered_sha
+                and isinstance(entry.get("blocks"), list)):
+            data = _intact(out_dir, rel, entry)
+            if data is not None:
+                result[rel], blocks[rel] = data, entry["blocks"]
+                continue
+        cache = _old_blocks(out_dir, rel, entry) if same_black else {}
+        to_format.append((rel, text, check_compiles(rel, text, cache), cache))
     for rel, formatted in _format_all(to_format, jobs, progress):
-        result[rel] = formatted.encode("utf-8")
+        result[rel], blocks[rel] = formatted.text.encode("utf-8"), formatted.blocks
     for rel, data in result.items():
         new.files[rel]["formatted"] = sha(data)
+        if rel in blocks:
+            new.files[rel]["blocks"] = blocks[rel]
     result[LOCK_NAME] = new.render().encode("utf-8")
     return result
 
 
+def _intact(out_dir: Path, rel: str, entry: Mapping[str, Any]) -> bytes | None:
+    """The bytes of an owned file, if they are what the lock recorded."""
+    target = out_dir / rel
+    try:
+        if target.is_symlink() or not target.is_file():
+            return None
+        data = target.read_bytes()
+    except OSError:
+        return None
+    return data if sha(data) == entry.get("formatted") else None
+
+
 def _format_all(
-    items: list[tuple[str, str]], jobs: int, progress: Progress | None = None,
-) -> list[tuple[str, str]]:
+    items: list[FormatJob], jobs: int, progress: Progress | None = None,
+) -> list[tuple[str, Formatted]]:
     # Largest first: with parallel workers the long file starts at once.
     items = sorted(items, key=lambda i: -len(i[1]))
-    total = sum(len(t) for _, t in items)
+    total = sum(len(item[1]) for item in items)
     done = 0
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, Formatted]] = []
     if progress:
         progress(0, total)
-    if jobs > 1 and len(items) > 1 and total > 200_000:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        sizes = {rel: len(t) for rel, t in items}
-        with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
-            futures = [pool.submit(_format_one, i) for i in items]
-            for fut in as_completed(futures):
-                rel, text = fut.result()
-                out.append((rel, text))
-                done += sizes[rel]
-                if progress:
-                    progress(done, total)
-        return out
+    if jobs > 1 and total > 200_000:
+        return _format_parallel(items, jobs, total, progress)
     for item in items:
-        out.append(_format_one(item))
+        report = functools.partial(_offset, progress, done, total) if progress else None
+        out.append(_format_one(item, report))
         done += len(item[1])
         if progress:
             progress(done, total)
     return out
+
+
+# Blocks go to the workers in chunks of about this many characters.
+CHUNK = 40_000
+
+
+def _format_parallel(items: list[FormatJob], jobs: int, total: int,
+                     progress: Progress | None) -> list[tuple[str, Formatted]]:
+    """The blocks black has to format, from every file, spread over `jobs` worker
+    processes in chunks (one large file keeps every worker busy); files that
+    cannot be split go whole. Each file is then joined from its blocks as
+    `format_split` does, so the bytes are those of the sequential path."""
+    from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+
+    whole = [(rel, text) for rel, text, blocks, _ in items if not blocks]
+    todo: dict[str, str] = {}
+    for _, _, blocks, cache in items:
+        for block in blocks or ():
+            if block.key not in cache:
+                todo.setdefault(block.key, block.text)
+    chunks: list[list[tuple[str, str]]] = [[]]
+    size = 0
+    for key, text in todo.items():
+        if size > CHUNK:
+            chunks.append([])
+            size = 0
+        chunks[-1].append((key, text))
+        size += len(text)
+    formatted: dict[str, str] = {}
+    results: dict[str, Formatted] = {}
+    done = total - sum(len(t) for t in todo.values()) - sum(len(t) for _, t in whole)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures: dict[Future[Any], int] = {
+            pool.submit(_format_whole, item): len(item[1]) for item in whole}
+        for chunk in chunks:
+            if chunk:
+                futures[pool.submit(_format_chunk, chunk)] = sum(len(t) for _, t in chunk)
+        for fut in as_completed(futures):
+            got = fut.result()
+            if isinstance(got, tuple):
+                results[got[0]] = got[1]
+            else:
+                formatted.update(got)
+            done += futures[fut]
+            if progress:
+                progress(done, total)
+    for rel, text, blocks, cache in items:
+        if rel not in results:
+            joined = format_split(blocks or [], {**cache, **formatted}, _black)
+            results[rel] = joined if joined is not None else format_file(text, None)
+    return [(rel, results[rel]) for rel, *_ in items]
+
+
+def _format_whole(item: tuple[str, str]) -> tuple[str, Formatted]:
+    return item[0], format_file(item[1], None)
+
+
+def _format_chunk(chunk: list[tuple[str, str]]) -> dict[str, str]:
+    """Formatted text of each block of a chunk (in a worker process); a block black
+    refuses alone is left out, and its file is formatted whole afterwards."""
+    out: dict[str, str] = {}
+    with collector_paused(sum(len(t) for _, t in chunk)):
+        for key, text in chunk:
+            try:
+                out[key] = _black(text)
+            except Exception:  # noqa: BLE001, S112 - its file goes to whole-file black
+                continue
+    return out
+
+
+def _offset(progress: Progress, base: int, total: int, done: int) -> None:
+    progress(base + done, total)
 
 
 @dataclass(slots=True)

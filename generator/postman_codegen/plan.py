@@ -11,17 +11,50 @@ import keyword
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
 from . import naming
-from .bodies import parse_request_json
-from .collection import VARIABLE_RE, Collection, Folder, KeyValue, Request
+from .collection import VARIABLE_RE, Collection, Environment, Folder, Request
 from .errors import Notice
-from .infer import ObjectT, Shape
 from .options import Options
-from .typeplan import Root, Typer, name_roots
+from .plan_request import Context, RequestPlanner
+from .plan_types import (
+    ABSENT,
+    REQUIRED,
+    Auth,
+    AuthKind,
+    Body,
+    BodyKind,
+    BodyVar,
+    ClientClass,
+    FormField,
+    Header,
+    Method,
+    Package,
+    Param,
+    Piece,
+    PieceKind,
+    QueryParam,
+    Setting,
+    Template,
+)
+from .plan_values import Values, uses
+from .typeplan import Typer, name_roots
 
-SKIP_HEADERS = frozenset({"content-length", "host", "connection", "transfer-encoding"})
+__all__ = [
+    "ABSENT", "REQUIRED", "Auth", "AuthKind", "Body", "BodyKind", "BodyVar", "ClientClass",
+    "FormField", "Header", "Method", "Package", "Param", "Piece", "PieceKind", "QueryParam",
+    "Setting", "Template", "package_name", "plan",
+]
+# Names `Client.__init__` takes besides the settings.
+CLIENT_RESERVED = frozenset({"base_url", "headers", "timeout", "http", "self", "auth",
+                             "max_response_bytes"})
+# The `Client(...)` credential keywords each auth type brings.
+AUTH_CREDENTIALS = {"bearer": ("access_token",),
+                    "oauth2": ("access_token", "client_id", "client_secret", "token_url",
+                               "scope"),
+                    "digest": ("username", "password"),
+                    "basic": ("username", "password"), "apikey": ("api_key",)}
 # Modules a generated package imports at run time (httpx and what it imports).
 RUNTIME_MODULES = frozenset(
     {"httpx", "httpcore", "h11", "h2", "anyio", "sniffio", "idna", "certifi", "msgspec"}
@@ -30,85 +63,6 @@ RUNTIME_MODULES = frozenset(
 RESERVED_FILE_NAMES = frozenset(
     {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 )
-
-
-@dataclass(slots=True)
-class Param:
-    name: str
-    annotation: str  # Python type text
-    default: object = ...  # ... = required; otherwise a JSON-ish Python value
-    positional: bool = False
-    doc: str = ""
-
-    @property
-    def required(self) -> bool:
-        return self.default is ...
-
-
-@dataclass(slots=True)
-class Method:
-    name: str
-    qualname: str
-    source: str
-    http_method: str
-    url_template: str
-    description: str
-    params: list[Param]
-    url_parts: list[tuple[str, str]]  # ("lit", text) | ("seg", param) | ("raw", param)
-    absolute: bool
-    query: list[tuple[str, str]]  # (key, param)
-    static_query: list[tuple[str, str]]
-    headers: list[tuple[str, list[tuple[str, str]]]]  # key -> parts
-    auth: tuple[str, ...]
-    body_kind: str  # "", json, text, bytes, form, multipart, graphql
-    body_param: str = ""
-    form_fields: list[tuple[str, str, str]] = field(default_factory=list)  # key, param, kind
-    graphql: tuple[str, str] = ("", "")
-    response: Root | None = None
-    response_expect: str = "any"  # json, json_or_empty, text, any, empty
-    error: Root | None = None
-    request: Root | None = None
-    examples: list[tuple[int | None, str]] = field(default_factory=list)
-    sample: str = ""  # the first success example's JSON, for the package README
-    body_template: object = None  # JSON with `{{var}}` strings, or None
-    body_vars: list[tuple[str, str]] = field(default_factory=list)  # (variable, param)
-
-
-@dataclass(slots=True)
-class ClientClass:
-    name: str  # e.g. V2Client (async: Async + name)
-    attr: str  # attribute on the parent client
-    title: str  # the folder's name in the collection
-    description: str
-    methods: list[Method]
-    children: list[ClientClass]
-
-
-@dataclass(slots=True)
-class Package:
-    name: str  # python package name
-    title: str
-    description: str
-    source_file: str
-    base_url: str | None  # default, or None when it must be given
-    credentials: list[str]
-    root: ClientClass
-    classes: list[tuple[str, ObjectT]]
-    adapters: list[Root]
-    notices: list[Notice]
-    stats: dict[str, int]
-    options: Options = field(default_factory=Options)
-
-    def methods(self) -> list[Method]:
-        out: list[Method] = []
-
-        def walk(c: ClientClass) -> None:
-            out.extend(c.methods)
-            for child in c.children:
-                walk(child)
-
-        walk(self.root)
-        return out
 
 
 def package_name(text: str) -> str:
@@ -127,23 +81,23 @@ def package_name(text: str) -> str:
 
 
 class _Planner:
-    def __init__(self, collection: Collection, variables: dict[str, str]) -> None:
+    """Walks the folders: one sub-client per folder, one method per request."""
+
+    def __init__(self, collection: Collection, env: Environment, options: Options) -> None:
         self.col = collection
-        self.vars = {v.key: v.value for v in collection.variables if v.value}
-        self.vars.update({k: v for k, v in variables.items() if v})
         self.notices: list[Notice] = list(collection.notices)
         self.stats: Counter[str] = Counter()
-        self.types = Typer(self.note, self.stats)
-        self.credentials: set[str] = set()
-        self.unsupported_auth: dict[str, list[str]] = {}  # auth type -> requests
         requests = collection.requests()
         hosts = Counter(r.url.host for r in requests)
-        self.main_host = hosts.most_common(1)[0][0] if hosts else ""
+        main_host = hosts.most_common(1)[0][0] if hosts else ""
+        values = Values(collection, env, options, self.note)
+        bases = _bases(requests, main_host, values)
+        settings = _settings(requests, values, {b.name for b in bases.values()})
+        self.ctx = Context(values, Typer(self.note, self.stats), main_host, settings, bases)
 
     def note(self, path: str, message: str) -> None:
         self.notices.append(Notice(self.col.file, path, message))
 
-    # -- clients and methods --------------------------------------------
     def client(self, folder: Folder, qual: tuple[str, ...], attr: str,
                class_scope: naming.Scope) -> ClientClass:
         scope = naming.Scope()
@@ -161,217 +115,64 @@ class _Planner:
             base = (naming.snake(req.name, fallback="step") if naming.words(req.name)
                     else _name_from_url(req))
             name = scope.claim(base)
+            while not scope.free(name + "_with_response"):  # its full-response twin
+                name = scope.claim(base)
+            scope.claim(name + "_with_response")
             methods.append(self.method(req, name, ".".join((*qual, name))))
         return ClientClass("", attr, folder.name, folder.description, methods, children)
 
     def method(self, req: Request, name: str, qualname: str) -> Method:
-        scope = naming.Scope()
-        params: list[Param] = []
-        by_var: dict[str, str] = {}
-        url = req.url
-        absolute = url.host != self.main_host
-        parts: list[tuple[str, str]] = []
-        host_params: list[Param] = []
-        if absolute and url.host:
-            for kind, text in _pieces(url.host):
-                if kind == "lit":
-                    parts.append(("lit", text))
-                elif text in self.vars:
-                    parts.append(("lit", self.vars[text]))
-                else:
-                    pname = by_var.get(text) or scope.claim(naming.snake(text))
-                    if text not in by_var:
-                        by_var[text] = pname
-                        host_params.append(Param(pname, "str", positional=True,
-                                                 doc="part of the host"))
-                    parts.append(("raw", pname))
-        path_docs = {v.key: (v.description or (f"e.g. {v.value!s}" if v.value else ""))
-                     for v in url.variables}
-        required: list[Param] = []
-        optional: list[Param] = []
-        for segment in url.path:
-            parts.append(("lit", "/"))
-            m = re.fullmatch(r":([A-Za-z_][\w.-]*)", segment)
-            pieces = [("var", m.group(1))] if m else _pieces(segment)
-            for kind, text in pieces:
-                if kind == "lit":
-                    parts.append(("lit", text))
-                    continue
-                if text not in by_var:
-                    pname = scope.claim(naming.snake(text))
-                    by_var[text] = pname
-                    default = self.vars.get(text) if not m else None
-                    p = Param(pname, "str", default if default is not None else ...,
-                              positional=True, doc=path_docs.get(text, ""))
-                    (optional if default is not None else required).append(p)
-                parts.append(("seg", by_var[text]))
-        if not url.path and not parts and not absolute:
-            parts = []
-        params.extend(host_params + required + optional)
-
-        query: list[tuple[str, str]] = []
-        static_query: list[tuple[str, str]] = []
-        for q in url.query:
-            if not q.key:
-                continue
-            pname = scope.claim(naming.snake(q.key, fallback="param"))
-            value = q.value
-            if q.disabled:
-                params.append(Param(pname, "str | None", None, doc=_sample_doc(q)))
-            else:
-                default = self.substitute(value or "")
-                params.append(Param(pname, "str", default if default is not None else ...,
-                                    doc=_sample_doc(q)))
-            query.append((q.key, pname))
-
-        headers: list[tuple[str, list[tuple[str, str]]]] = []
-        auth = self.auth(req)
-        for h in req.headers:
-            if h.disabled or not h.key or h.key.lower() in SKIP_HEADERS:
-                continue
-            if auth and h.key.lower() == "authorization":
-                continue
-            hparts: list[tuple[str, str]] = []
-            for kind, text in _pieces(h.value or ""):
-                if kind == "lit":
-                    hparts.append(("lit", text))
-                elif text in by_var:
-                    hparts.append(("var", by_var[text]))
-                else:
-                    pname = scope.claim(naming.snake(text))
-                    by_var[text] = pname
-                    params.append(Param(pname, "str | None", self.vars.get(text),
-                                        doc=f"header {h.key}"))
-                    hparts.append(("var", pname))
-            headers.append((h.key, hparts))
-
+        r = RequestPlanner(self.ctx, req, name).plan()
         method = Method(
             name=name, qualname=qualname, source=req.source, http_method=req.method,
-            url_template=req.url.raw, description=req.description, params=params,
-            url_parts=parts, absolute=absolute or not self.main_host, query=query,
-            static_query=static_query, headers=headers, auth=auth, body_kind="",
+            url_template=req.url.raw, description=req.description, params=r.params,
+            base=r.base, url=r.url, query=r.query, headers=r.headers, auth=r.auth,
+            body=r.body, request=r.request,
         )
-        self.body(req, method, scope, by_var)
-        self.types.examples(req, method)
+        self.ctx.types.examples(req, method)
         return method
 
-    def substitute(self, text: str) -> str | None:
-        """Text with known variables filled in; None if one is unknown."""
-        missing = False
 
-        def repl(match: re.Match[str]) -> str:
-            nonlocal missing
-            key = match.group(1)
-            if key in self.vars:
-                return self.vars[key]
-            missing = True
-            return ""
+def _settings(requests: list[Request], values: Values, taken: set[str]) -> dict[str, Setting]:
+    """Variables at least half the requests (and two or more) use, none of them as a
+    whole path segment (that names a resource, not a setting): client settings."""
+    count: Counter[str] = Counter()
+    segments: set[str] = set()
+    for req in requests:
+        found, whole = uses(req)
+        count.update(found)
+        segments |= whole
+    credentials = {c for r in requests for c in AUTH_CREDENTIALS.get(r.auth.type, ())}
+    scope = naming.Scope(taken, reserved=naming.RESERVED | CLIENT_RESERVED | credentials)
+    out: dict[str, Setting] = {}
+    for var, n in sorted(count.items()):
+        if n >= 2 and 2 * n >= len(requests) and var not in segments:
+            out[var] = Setting(scope.claim(naming.snake(var)), var, values.default(var))
+    return out
 
-        out = VARIABLE_RE.sub(repl, text)
-        return None if missing else out
 
-    def auth(self, req: Request) -> tuple[str, ...]:
-        a = req.auth
-        if a.type in ("noauth", ""):
-            return ()
-        if a.type in ("bearer", "oauth2"):
-            self.credentials.add("access_token")
-            return ("bearer",)
-        if a.type == "basic":
-            self.credentials.update(("username", "password"))
-            return ("basic",)
-        if a.type == "apikey":
-            self.credentials.add("api_key")
-            where = "query" if a.get("in") == "query" else "header"
-            return ("apikey", where, a.get("key", "X-API-Key") or "X-API-Key")
-        self.unsupported_auth.setdefault(a.type, []).append(req.source)
-        return ()
+def _bases(requests: list[Request], main_host: str, values: Values) -> dict[str, Setting]:
+    """One base-URL setting per host variable: `base_url` for the main host's,
+    then `<name>_base_url`."""
+    out: dict[str, Setting] = {}
+    main = _host_variable(main_host)
+    if main is not None:
+        out[main] = Setting("base_url", main, None)
+    scope = naming.Scope({"base_url"}, reserved=naming.RESERVED | CLIENT_RESERVED)
+    for req in requests:
+        var = _host_variable(req.url.host)
+        if var is None or var in out:
+            continue
+        stem = re.sub(r"_?(base_url|endpoint|url|host|domain|base|server)$", "",
+                      naming.snake(var)) or naming.snake(var)
+        out[var] = Setting(scope.claim(stem + "_base_url"), var, values.base(var))
+    return out
 
-    def body(self, req: Request, m: Method, scope: naming.Scope,
-             by_var: dict[str, str]) -> None:
-        body = req.body
-        if body is None or req.method in ("GET", "HEAD") and body.mode == "raw" and not body.raw.strip():
-            return
-        if body.mode == "raw":
-            lang = body.language.lower()
-            parsed = parse_request_json(body.raw) if lang in ("", "json") else None
-            if parsed is not None and parsed.kind == "json" and (
-                lang == "json" or body.raw.lstrip()[:1] in "{["
-            ):
-                shape = Shape()
-                shape.observe(parsed.value)
-                m.request = self.types.root(shape, m.name + "_request")
-                m.body_kind = "json"
-                m.body_param = scope.claim("body")
-                if "{{" in body.raw:
-                    self.body_template(body.raw, m, scope, by_var)
-                # The annotation names the request model: set once names exist.
-                m.params.append(Param(
-                    m.body_param, "", None if m.body_template is not None else ...,
-                    doc="JSON request body" + (
-                        "; by default the collection's body with the variables below"
-                        if m.body_template is not None else ""),
-                ))
-            else:
-                m.body_kind = "text"
-                m.body_param = scope.claim("content")
-                m.params.append(Param(m.body_param, "str", doc=f"{lang or 'text'} request body"))
-        elif body.mode in ("urlencoded", "formdata"):
-            m.body_kind = "form" if body.mode == "urlencoded" else "multipart"
-            for f in body.fields:
-                pname = scope.claim(naming.snake(f.key, fallback="field"))
-                if f.kind == "file":
-                    m.params.append(Param(pname, "bytes | IO[bytes] | None", None,
-                                          doc=f"file part {f.key}"))
-                else:
-                    default = self.substitute(f.value or "")
-                    m.params.append(Param(pname, "str | None", default,
-                                          doc=_sample_doc(f)))
-                m.form_fields.append((f.key, pname, f.kind))
-        elif body.mode == "file":
-            m.body_kind = "bytes"
-            m.body_param = scope.claim("content")
-            m.params.append(Param(m.body_param, "bytes", doc="request body"))
-        elif body.mode == "graphql":
-            m.body_kind = "graphql"
-            q = scope.claim("query")
-            v = scope.claim("variables")
-            m.graphql = (q, v)
-            m.params.append(Param(q, "str", body.graphql_query, doc="GraphQL query"))
-            m.params.append(Param(v, "JsonValue", None, doc="GraphQL variables"))
 
-    def body_template(self, raw: str, m: Method, scope: naming.Scope,
-                      by_var: dict[str, str]) -> None:
-        """The collection's JSON body as a template: its `{{variables}}` become
-        keyword parameters, filled in when the caller passes no body."""
-        parsed = parse_request_json(raw, keep_variables=True)
-        if parsed.kind != "json":
-            return
-        found: dict[str, bool] = {}  # variable -> seen as a whole JSON value
+def _host_variable(host: str) -> str | None:
+    m = VARIABLE_RE.match(host)
+    return m.group(1) if m else None
 
-        def walk(value: object) -> None:
-            if isinstance(value, str):
-                for match in VARIABLE_RE.finditer(value):
-                    whole = match.group(0) == value
-                    found[match.group(1)] = found.get(match.group(1), False) or whole
-            elif isinstance(value, list):
-                for v in value:
-                    walk(v)
-            elif isinstance(value, dict):
-                for k, v in value.items():
-                    walk(k)
-                    walk(v)
-
-        walk(parsed.value)
-        params = []
-        for var, whole in found.items():
-            if var not in by_var:
-                by_var[var] = scope.claim(naming.snake(var))
-                params.append(Param(by_var[var], "JsonValue" if whole else "str | None",
-                                    self.vars.get(var), doc=f"body variable {{{{{var}}}}}"))
-            m.body_vars.append((var, by_var[var]))
-        m.params.extend(params)
-        m.body_template = parsed.value
 
 def _claim_client(scope: naming.Scope, base: str) -> str:
     """A sub-client class name whose async twin (`Async` + name) is free as well."""
@@ -386,29 +187,6 @@ def _order(source: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\[(\d+)\]", source))
 
 
-def _pieces(text: str) -> list[tuple[str, str]]:
-    """Split `v{{version}}x` into literal and variable pieces."""
-    out: list[tuple[str, str]] = []
-    pos = 0
-    for match in VARIABLE_RE.finditer(text):
-        if match.start() > pos:
-            out.append(("lit", text[pos:match.start()]))
-        out.append(("var", match.group(1)))
-        pos = match.end()
-    if pos < len(text):
-        out.append(("lit", text[pos:]))
-    return out
-
-
-def _sample_doc(kv: KeyValue) -> str:
-    parts = []
-    if kv.description:
-        parts.append(kv.description)
-    if kv.value:
-        parts.append(f"e.g. {kv.value}")
-    return " ".join(parts)
-
-
 def _name_from_url(req: Request) -> str:
     words = [req.method.lower()]
     for seg in req.url.path:
@@ -417,19 +195,25 @@ def _name_from_url(req: Request) -> str:
     return naming.snake("_".join(words), fallback="request")
 
 
-def plan(collection: Collection, variables: dict[str, str] | None = None,
+def plan(collection: Collection, variables: Environment | Mapping[str, str] | None = None,
          name: str | None = None, options: Options | None = None) -> Package:
-    """The generated API of a collection."""
-    p = _Planner(collection, variables or {})
+    """The generated API of a collection (`variables`: its environment)."""
+    env = variables if isinstance(variables, Environment) else Environment(dict(variables or {}))
+    options = options or Options()
+    p = _Planner(collection, env, options)
     class_scope = naming.Scope(reserved=naming.CLASS_RESERVED)
     root = p.client(collection.root, (), "", class_scope)
     root.name = "Client"
     pkg_name = name or package_name(collection.name)
-    p.types.type_roots(options, pkg_name)
-    for kind, where in p.unsupported_auth.items():
+    p.ctx.types.type_roots(options, pkg_name)
+    base_url = _base_url(p.ctx.main_host, p.ctx.values)
+    p.ctx.values.report()
+    for kind, where in p.ctx.unsupported_auth.items():
         more = f" and {len(where) - 1} more" if len(where) > 1 else ""
-        p.note(where[0] + more, f"auth type {kind!r} is not supported; the requests are "
-                                "generated without it (pass credentials in `headers=`)")
+        p.note(where[0] + more, f"auth type {kind!r} is not implemented by the generator: "
+               "pass an httpx.Auth as `Client(auth=...)` (for example authlib's "
+               "OAuth1Auth, a Hawk or AWS SigV4 httpx.Auth); the collection's "
+               "Authorization header is not sent")
     methods: list[Method] = []
 
     def walk(c: ClientClass) -> None:
@@ -438,12 +222,7 @@ def plan(collection: Collection, variables: dict[str, str] | None = None,
             walk(child)
 
     walk(root)
-    classes, adapters = name_roots(methods, p.types.table, class_scope, options)
-    base_url = None
-    if p.main_host:
-        base_url = p.substitute(p.main_host)
-        if base_url is not None and "://" not in base_url:
-            base_url = None
+    classes, adapters = name_roots(methods, p.ctx.types.table, class_scope, options)
     stats = dict(p.stats)
     stats["requests"] = len(methods)
     return Package(
@@ -452,13 +231,29 @@ def plan(collection: Collection, variables: dict[str, str] | None = None,
         description=collection.description,
         source_file=collection.file,
         base_url=base_url,
-        credentials=sorted(p.credentials),
+        bases=[b for b in p.ctx.bases.values() if b.name != "base_url"],
+        settings=list(p.ctx.settings.values()),
+        credentials=sorted(p.ctx.credentials),
+        token_url=p.ctx.token_url,
+        scope=p.ctx.scope,
         root=root,
         classes=classes,
         adapters=adapters,
         notices=p.notices,
         stats=stats,
-        options=options or Options(),
+        options=options,
     )
 
 
+def _base_url(host: str, values: Values) -> str | None:
+    """The main host with its variables filled in, when all have a value."""
+    missing = False
+
+    def fill(match: re.Match[str]) -> str:
+        nonlocal missing
+        value = values.base(match.group(1))
+        missing = missing or value is None
+        return value or ""
+
+    url = VARIABLE_RE.sub(fill, host)
+    return url if url and not missing and "://" in url else None

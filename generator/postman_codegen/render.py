@@ -84,6 +84,26 @@ def all_sorted(names: list[str]) -> list[str]:
     return sorted(names, key=key)
 
 
+def _client_models(model_names: list[str], used_words: set[str],
+                   endpoints: list[dict[str, Any]]) -> list[str]:
+    """Models client.py imports: named in a method or an endpoint's types. One set
+    lookup per model (classes x endpoints would grow quadratically)."""
+    typed = {e[key] for e in endpoints for key in ("response_type", "error_type")}
+    return [n for n in model_names if n in used_words or n in typed]
+
+
+def import_sorted(names: set[str]) -> list[str]:
+    """Names of a `from x import (...)` in isort's order (ruff I001): CONSTANTS,
+    Classes, others; natural order, case ignored (`CreateAnX` before `CreateAPlan`)."""
+
+    def key(name: str) -> tuple[int, list[object], str]:
+        group = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+        parts = [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name.lower())]
+        return group, parts, name
+
+    return sorted(names, key=key)
+
+
 def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str, str]:
     """Source text of every file of the package, keyed by relative path."""
     env = _environment(user_templates)
@@ -101,13 +121,13 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
             walk(child)
 
     walk(pkg.root)
-    model_names = sorted({*names.values()})
+    model_names = import_sorted({*names.values()})
     used_text = " ".join(
-        " ".join([v["returns"], v["parse"], v["error"], *(p.annotation for p in v["m"].params)])
+        " ".join([v["returns"], v["parse"], v["error"], *(p.annotation for p in v["params"])])
         for _, views in clients for v in views
     )
     used_words = set(re.findall(r"\w+", used_text))
-    endpoints = []
+    endpoints: list[dict[str, Any]] = []
     for m in pkg.methods():
         endpoints.append({
             "m": m,
@@ -128,8 +148,7 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
         "endpoints": endpoints,
         "uses_datetime": uses_datetime(types, pkg),
         "uses_unset": any(c.optional for c in classes),
-        "client_models": [n for n in model_names if n in used_words or any(
-            n in (e["response_type"], e["error_type"]) for e in endpoints)],
+        "client_models": _client_models(model_names, used_words, endpoints),
         "client_uses": {"IO": "IO" in used_words, "JsonValue": "JsonValue" in used_words,
                         "datetime": "datetime" in used_words},
         "credentials": pkg.credentials,

@@ -1,91 +1,227 @@
-"""Client code: the view of one planned method that the client template writes."""
+"""Client code: the view of one planned method that the client template writes.
+
+Reads the plan, never writes it: every expression of the generated call is
+built here from the method's typed request (templates, query, headers, body).
+"""
 
 from __future__ import annotations
 
 import shlex
+from dataclasses import dataclass
 from typing import Any
 
 from .emitters import Context as Types
 from .escape import ident, literal
-from .plan import Method
+from .plan import (
+    ABSENT,
+    REQUIRED,
+    AuthKind,
+    BodyKind,
+    FormField,
+    Method,
+    Param,
+    PieceKind,
+    QueryParam,
+    Template,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParamView:
+    """A parameter as the signature writes it."""
+
+    name: str
+    annotation: str
+    default: str  # "" = required
 
 
 def curl(m: Method) -> str:
     """A curl command equivalent to the request, variables left as `{{name}}`."""
     parts = ["curl", "-X", m.http_method, shlex.quote(m.url_template)]
-    for key, hparts in m.headers:
-        value = "".join(t if k == "lit" else "{{" + t + "}}" for k, t in hparts)
-        parts += ["-H", shlex.quote(f"{key}: {value}")]
-    if m.auth and m.auth[0] == "bearer":
+    for h in m.headers:
+        value = "".join(p.text if p.kind is PieceKind.LITERAL else "{{" + p.text + "}}"
+                        for p in h.value.pieces)
+        parts += ["-H", shlex.quote(f"{h.key}: {value}")]
+    if m.auth.kind is AuthKind.BEARER:
         parts += ["-H", '"Authorization: Bearer $ACCESS_TOKEN"']
     return " ".join(p.replace("\n", " ") for p in parts)
 
 
-def method_view(m: Method, types: Types) -> dict[str, Any]:
-    """Everything the client template needs to write one method."""
+def _settings(m: Method) -> list[str]:
+    """Statements that fill setting parameters the caller left out from the client."""
+    out = []
     for p in m.params:
-        if p.name == m.body_param and m.body_kind == "json" and not p.annotation:
-            req = m.request
-            assert req is not None
-            ann = types.ann(req.node)
-            p.annotation = ann if ann == "JsonValue" else f"{ann} | JsonValue"
-            if m.body_template is not None and ann != "JsonValue":
-                p.annotation += " | None"
-    url_parts: list[str] = []
-    lit = ""
-    for kind, text in m.url_parts:
-        if kind == "lit":
-            lit += text
-            continue
-        if lit:
-            url_parts.append(literal(lit))
-            lit = ""
-        url_parts.append(f"_rt.segment({ident(text)})" if kind == "seg" else ident(text))
-    if lit or not url_parts:
-        url_parts.append(literal(lit))
-    headers = []
-    for key, parts in m.headers:
-        if all(k == "lit" for k, _ in parts):
-            value = literal("".join(t for _, t in parts))
-        elif len(parts) == 1:
-            value = ident(parts[0][1])
+        if p.setting:
+            fn = "setting" if p.needed else "setting_or_none"
+            out.append(f"{ident(p.name)} = self._t.config.{fn}({literal(p.setting)}, "
+                       f"{ident(p.name)})")
+    return out
+
+
+def _text(m: Method, t: Template, wrap: str = "") -> str:
+    """A header, query or form value: one parameter as it is, else `_rt.fill`."""
+    parts = []
+    for piece in t.pieces:
+        if piece.kind is PieceKind.LITERAL:
+            parts.append(literal(piece.text))
+        elif wrap:
+            parts.append(f"_rt.{wrap}({ident(piece.text)}, {literal(piece.text)})")
         else:
-            value = "_rt.fill(" + ", ".join(
-                literal(t) if k == "lit" else ident(t) for k, t in parts) + ")"
-        headers.append((literal(key), value))
+            parts.append(ident(piece.text))
+    if len(parts) == 1:
+        return parts[0]
+    return "_rt.fill(" + ", ".join(parts) + ")"
+
+
+def _url(m: Method) -> str:
+    out: list[str] = []
+    for piece in m.url.pieces:
+        if piece.kind is PieceKind.LITERAL:
+            out.append(literal(piece.text))
+        else:
+            fn = "segment" if piece.kind is PieceKind.SEGMENT else "host"
+            out.append(f"_rt.{fn}({ident(piece.text)}, {literal(piece.text)})")
+    return " + ".join(out) or literal("")
+
+
+def _query(m: Method, q: QueryParam) -> str:
+    if q.value is None:
+        value = f"_rt.FLAG if {ident(q.switch)} else None" if q.switch else "_rt.FLAG"
+    else:
+        value = _text(m, q.value)
+    return f"({literal(q.key)}, {value})"
+
+
+def _part(m: Method, f: FormField) -> str:
+    value = _text(m, f.value)
+    if not f.file:
+        return f"({literal(f.key)}, {value})"
+    return (f"({literal(f.key)}, {value}, {literal(f.filename or f.key)}, "
+            f"{literal(f.content_type)})")
+
+
+def _body(m: Method) -> list[tuple[str, str]]:
+    b = m.body
+    name = ident(b.param) if b.param else ""
+    if b.template is not None:
+        own = [v for v in b.variables
+               if (p := m.param(v.param)) is not None and p.default is ABSENT]
+        fixed = [v for v in b.variables if v not in own]
+        keywords = ", ".join(
+            f"{literal(v.variable)}: ({literal(v.param)}, {ident(v.param)}, "
+            f"{'_rt.UNSET' if v.default is ABSENT else literal(v.default)})" for v in own)
+        args = f"{name}, {literal(b.template)}, {{{keywords}}}"
+        if fixed:
+            args += ", {" + ", ".join(f"{literal(v.variable)}: {ident(v.param)}"
+                                      for v in fixed) + "}"
+        if b.kind is BodyKind.TEXT:
+            args += ', param="content"'
+        filled = f"_rt.template_body({args})"
+        if b.kind is BodyKind.TEXT:
+            return [("content", filled)] + (
+                [("content_type", literal(b.content_type))] if b.content_type else [])
+        return [("json_body", filled)]
+    if b.kind is BodyKind.JSON:
+        p = m.param(b.param)
+        if p is not None and not p.required:
+            return [("json_body", f"{name} if {name} is not None else {literal(b.default)}")]
+        return [("json_body", name)]
+    if b.kind in (BodyKind.TEXT, BodyKind.BYTES):
+        out = [("content", name)]
+        return out + ([("content_type", literal(b.content_type))] if b.content_type else [])
+    if b.kind is BodyKind.FORM:
+        return [("form", "[" + ", ".join(_part(m, f) for f in b.fields) + "]")]
+    if b.kind is BodyKind.MULTIPART:
+        return [("multipart", "[" + ", ".join(_part(m, f) for f in b.fields) + "]")]
+    if b.kind is BodyKind.GRAPHQL:
+        v = ident(b.variables_param)
+        variables = f"{v} if {v} is not None else {literal(b.default)}"
+        return [("json_body", f'{{"query": {name}, "variables": {variables}}}')]
+    return []
+
+
+def call_arguments(m: Method) -> list[tuple[str, str]]:
+    """Keyword arguments of the transport call after method, URL and parse routines."""
+    out: list[tuple[str, str]] = []
+    if m.base != "base_url":
+        out.append(("base", literal(m.base)))
+    if m.error:
+        out.append(("error", f"{m.error.name}.from_dict"))
+    expect = "any" if m.response_expect == "empty" else m.response_expect
+    if expect != "json":
+        out.append(("expect", literal(expect)))
+    a = m.auth
+    if a.kind is AuthKind.APIKEY:
+        where = "QUERY" if a.location == "query" else "HEADER"
+        out += [("auth", f"_rt.API_KEY_{where}"), ("auth_key", literal(a.key))]
+    elif a.kind is not AuthKind.NONE:
+        out.append(("auth", f"_rt.{a.kind.name}"))
+    if m.query:
+        out.append(("params", "[" + ", ".join(_query(m, q) for q in m.query) + "]"))
+    if m.headers:
+        out.append(("headers", "[" + ", ".join(
+            f"({literal(h.key)}, {_text(m, h.value, 'header')})" for h in m.headers) + "]"))
+    out.append(("extra_headers", "headers"))
+    return out + _body(m)
+
+
+def _annotation(m: Method, p: Param, types: Types) -> str:
+    if p.annotation or m.request is None:
+        return p.annotation or "JsonValue"
+    ann = types.ann(m.request.node)
+    ann = ann if ann == "JsonValue" else f"{ann} | JsonValue"
+    return ann + (" | None" if not p.required and ann != "JsonValue" else "")
+
+
+def _default(p: Param) -> str:
+    if p.default is REQUIRED:
+        return ""
+    if p.default is ABSENT:
+        return "_rt.UNSET"
+    return literal(p.default)
+
+
+def _returns(m: Method, types: Types) -> tuple[str, str]:
     if m.response_expect in ("json", "json_or_empty"):
         assert m.response is not None
         ann = types.ann(m.response.node)
         parse = f"{m.response.name}.from_dict"
         if m.response_expect == "json_or_empty":
-            ann, parse = f"{ann} | None", f"_rt.or_none({parse})"
-    elif m.response_expect == "text":
-        ann, parse = "str", "_rt.text"
-    elif m.response_expect == "empty":
-        ann, parse = "None", "_rt.nothing"
-    else:
-        ann, parse = "JsonValue", "_rt.any_json"
+            return f"{ann} | None", f"_rt.or_none({parse})"
+        return ann, parse
+    if m.response_expect == "text":
+        return "str", "_rt.text"
+    if m.response_expect == "bytes":
+        return "bytes", "_rt.raw"
+    if m.response_expect == "empty":
+        return "None", "_rt.nothing"
+    return "JsonValue", "_rt.any_json"
+
+
+def method_view(m: Method, types: Types) -> dict[str, Any]:
+    """Everything the client template needs to write one method."""
+    ann, parse = _returns(m, types)
     doc = m.description.strip()
     doc = (doc + "\n\n" if doc else "") + f"{m.http_method} {m.url_template}"
     arg_docs = [f"{p.name}: {p.doc}" for p in m.params if p.doc]
     if arg_docs:
         doc += "\n\nArgs:\n" + "\n".join("    " + a.replace("\n", " ") for a in arg_docs)
-    json_body = m.body_param
-    if m.body_template is not None:
-        values = "{" + ", ".join(f"{literal(v)}: {ident(p)}" for v, p in m.body_vars) + "}"
-        json_body = (f"_rt.fill_json({literal(m.body_template)}, {values}) "
-                     f"if {ident(m.body_param)} is None else {ident(m.body_param)}")
+    views = [ParamView(p.name, _annotation(m, p, types), _default(p)) for p in m.params]
+    positional = [v for v, p in zip(views, m.params, strict=True) if p.positional]
+    keyword = [v for v, p in zip(views, m.params, strict=True) if not p.positional]
+    keyword.append(ParamView("headers", "Mapping[str, str] | None", "None"))
     return {
         "m": m,
-        "json_body": json_body,
         "doc": doc,
         "returns": ann,
         "parse": parse,
         "error": f"{m.error.name}.from_dict" if m.error else "None",
-        "expect": {"json_or_empty": "json_or_empty", "empty": "any"}.get(
-            m.response_expect, m.response_expect),
-        "url": " + ".join(url_parts),
-        "headers": headers,
-        "positional": [p for p in m.params if p.positional],
-        "keyword": [p for p in m.params if not p.positional],
+        "forward": ", ".join([ident(v.name) for v in positional]
+                             + [f"{ident(v.name)}={ident(v.name)}" for v in keyword]),
+        "url": _url(m),
+        "settings": _settings(m),
+        "arguments": call_arguments(m),
+        "params": views,
+        "positional": positional,
+        "keyword": keyword,
     }

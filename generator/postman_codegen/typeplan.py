@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 from . import naming
 from .bodies import parse_body
-from .collection import Request
+from .collection import Example, Request
 from .errors import GeneratorError
 from .infer import (
     MERGE_MIN_OVERLAP,
+    KeyIndex,
     ObjectT,
     Pool,
     Shape,
@@ -73,7 +74,8 @@ class Typer:
                 else:
                     continue
             if 200 <= status < 300:
-                ok_kinds[parsed.kind] += 1
+                binary = parsed.kind != "json" and _binary(ex)
+                ok_kinds["bytes" if binary else parsed.kind] += 1
                 if parsed.kind == "json":
                     if not m.sample:
                         m.sample = _sample(parsed.value)
@@ -94,6 +96,8 @@ class Typer:
             m.response = Root(self.table.unknown(), m.name)
             m.response_expect = "json_or_empty" if ok_kinds["empty"] else "json"
             self._pending.append((m, "ok", ok))
+        elif ok_kinds["bytes"]:
+            m.response_expect = "bytes"
         elif ok_kinds["text"]:
             m.response_expect = "text"
         elif ok_kinds["empty"]:
@@ -126,22 +130,7 @@ class Typer:
         opts = options or Options()
         overrides = _overrides(opts, package, self.table,
                                {m.qualname for m, which, _ in self._pending if which == "ok"})
-        buckets: dict[str, list[tuple[Shape, list[tuple[Method, Root]]]]] = {}
-        for m, which, shape in self._pending:
-            root = m.response if which == "ok" else m.error
-            assert root is not None
-            base = naming.pascal(_root_base(m.name)) + ("Error" if which == "err" else "")
-            group = buckets.setdefault(base, [])
-            for bucket_shape, roots in group:
-                if _object_only(shape) and _object_only(bucket_shape) and (
-                    key_overlap(shape, bucket_shape) >= MERGE_MIN_OVERLAP
-                ):
-                    bucket_shape.merge(shape)
-                    roots.append((m, root))
-                    break
-            else:
-                group.append((shape.copy(), [(m, root)]))
-        flat = [(base, shape, roots) for base, group in buckets.items() for shape, roots in group]
+        flat = self._merge_same_named()
         pool = Pool([shape for _, shape, _ in flat])
         for base, shape, roots in flat:
             trails = sorted(_folders(m) for m, _ in roots)
@@ -168,6 +157,36 @@ class Typer:
             node, _ = self.table.build_root(body_pool.place([shape]), r.hint)
             r.node = node
         self.table.settle()
+
+
+    def _merge_same_named(self) -> list[tuple[str, Shape, list[tuple[Method, Root]]]]:
+        """(class base name, shape, roots): the bodies of same-named requests whose
+        objects overlap by MERGE_MIN_OVERLAP merged, each into the first such
+        bucket. Candidates come from a key index, not from every bucket of the name
+        (many requests share a base name: `Get` in every folder)."""
+        index = KeyIndex([frozenset(shape.fields) for _, _, shape in self._pending
+                          if _object_only(shape)], MERGE_MIN_OVERLAP)
+        flat: list[tuple[str, Shape, list[tuple[Method, Root]]]] = []
+        by_base: dict[str, list[int]] = {}
+        for m, which, shape in self._pending:
+            root = m.response if which == "ok" else m.error
+            assert root is not None
+            base = naming.pascal(_root_base(m.name)) + ("Error" if which == "err" else "")
+            target = None
+            if _object_only(shape):
+                target = next((i for i in index.candidates(frozenset(shape.fields))
+                               if flat[i][0] == base
+                               and key_overlap(shape, flat[i][1]) >= MERGE_MIN_OVERLAP), None)
+            if target is None:
+                by_base.setdefault(base, []).append(len(flat))
+                flat.append((base, shape.copy(), [(m, root)]))
+                if _object_only(shape):
+                    index.add(frozenset(shape.fields), len(flat) - 1)
+            else:
+                flat[target][1].merge(shape)
+                flat[target][2].append((m, root))
+                index.add(frozenset(flat[target][1].fields), target)
+        return [flat[i] for group in by_base.values() for i in group]
 
 
 # A sample longer than this is kept cut (the README shows its start) and is left
@@ -425,3 +444,18 @@ def name_roots(
             r.name = name
         adapters.append(roots[0])
     return classes, adapters
+
+
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
+               "application/x-www-form-urlencoded", "application/graphql")
+
+
+def _binary(ex: Example) -> bool:
+    """True if the example's Content-Type is not text (a PDF, an image, a zip):
+    the method returns the bytes, never text decoded with U+FFFD."""
+    for h in ex.headers:
+        if h.key.lower() == "content-type" and h.value:
+            ctype = h.value.split(";")[0].strip().lower()
+            text = ctype.startswith(_TEXT_TYPES) or ctype.endswith(("+json", "+xml"))
+            return bool(ctype) and not text
+    return False
