@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -162,7 +163,7 @@ def leaves(value: Any, expr: str) -> Iterator[tuple[str, Any]]:
     """(jmespath expression, Python leaf value) for every leaf of a parsed value."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
-            key = f.metadata["json_key"]
+            key = f.metadata.get("json_key", f.name)
             child = getattr(value, f.name)
             step = f"{expr}.{quote_key(key)}" if expr else quote_key(key)
             if type(child).__name__ == "Unset":
@@ -189,8 +190,12 @@ def check_example(t: Any, body: Any) -> int:
         if type(leaf).__name__ == "Unset":
             assert expected is None, expr
             continue
-        if hasattr(leaf, "isoformat"):
-            leaf = getattr(leaf, "text", None) or leaf.isoformat()
+        if isinstance(leaf, datetime):  # the text it came from denotes the same moment
+            assert isinstance(expected, str), expr
+            parsed = datetime.fromisoformat(expected)
+            assert (parsed, parsed.utcoffset()) == (leaf, leaf.utcoffset()), expr
+            n += 1
+            continue
         assert leaf == expected and type(leaf) is type(expected), (expr, leaf, expected)
         n += 1
     return n

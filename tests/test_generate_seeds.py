@@ -108,7 +108,7 @@ def test_salesforce_datetime_placeholders_stay_strings(packages: dict[str, Any])
 
 def test_every_field_records_its_json_key(packages: dict[str, Any]) -> None:
     sf = packages["salesforce_bulk"]
-    keys = {f.name: f.metadata["json_key"] for f in dataclasses.fields(sf.GetJobInfo)}
+    keys = {f.name: f.metadata.get("json_key", f.name) for f in dataclasses.fields(sf.GetJobInfo)}
     assert keys["created_by_id"] == "createdById"
     assert keys["object_"] == "object"  # `object` is a builtin the class body uses
 

@@ -54,7 +54,9 @@ def class_lines(source: str) -> dict[str, list[str]]:
             current = m.group(1)
             out[current] = []
             continue
-        m = re.match(r"    (\w+): (.*?) = _field\(", line)
+        if line.startswith(("    @", "    def ")):
+            current = ""
+        m = re.match(r"    (\w+): (.*?)(?: = .*)?$", line)
         if m and current:
             out[current].append(f"{m.group(1)}: {m.group(2)}")
     return out

@@ -16,12 +16,13 @@ from typing import Any
 
 import jinja2
 
+from .emitters import Context
 from .escape import code, docstring, fenced, ident, literal, md
 from .openapi import dumps as openapi_dumps
 from .openapi import openapi_document
 from .plan import ClientClass, Package
 from .render_client import curl, method_view
-from .render_models import Types, model_views
+from .render_models import model_views, style_for, uses_datetime
 
 RUNTIME_FILE = Path(__file__).resolve().parent / "runtime.py"
 
@@ -119,8 +120,9 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
     names = {obj.uid: name for name, obj in pkg.classes}
     for r in pkg.adapters:
         names.setdefault(r.node.uid, r.name)
-    types = Types(names)
-    classes, adapters = model_views(pkg, types)
+    types = Context(names)
+    style = style_for(pkg.options.model_style)
+    classes, adapters, helpers = model_views(pkg, types, style)
     clients: list[tuple[ClientClass, list[dict[str, Any]]]] = []
 
     def walk(c: ClientClass) -> None:
@@ -146,13 +148,16 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
         "pkg": pkg,
         "classes": classes,
         "adapters": adapters,
+        "helpers": helpers,
+        "style": style,
+        "uses_field": any(f.keyed for c in classes for f in c.fields),
         "clients": clients,
         "model_names": model_names,
         "exports": all_sorted(["ENDPOINTS", "UNSET", "ApiError", "AsyncClient", "Client",
                                "Endpoint", "JsonValue", "ParseError", "Unset", *model_names]),
         "endpoints": endpoints,
-        "uses_datetime": types.uses_datetime,
-        "uses_unset": any(not f.required for c in classes for f in c.fields),
+        "uses_datetime": uses_datetime(types, pkg),
+        "uses_unset": any(c.optional for c in classes),
         "client_models": _client_models(model_names, used_words, endpoints),
         "client_uses": {"IO": "IO" in used_words, "JsonValue": "JsonValue" in used_words,
                         "datetime": "datetime" in used_words},
@@ -161,7 +166,7 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
     }
     files = {
         "_runtime.py": runtime_source(),
-        "models.py": env.get_template("models.py.jinja").render(ctx),
+        "models.py": env.get_template(style.template).render(ctx),
         "client.py": env.get_template("client.py.jinja").render(ctx),
         "__init__.py": env.get_template("__init__.py.jinja").render(ctx),
         "py.typed": "",

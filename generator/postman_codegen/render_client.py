@@ -10,6 +10,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from .emitters import Context as Types
 from .escape import ident, literal
 from .plan import (
     ABSENT,
@@ -23,7 +24,6 @@ from .plan import (
     QueryParam,
     Template,
 )
-from .render_models import Types
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,230 +1,63 @@
-"""Models code: type annotations, parse statements and to-JSON expressions."""
+"""Models code: the views the models template writes, built from the emitters.
+
+A model style is one bundle (`ModelStyle`): the base class and decorator of
+the generated models, the template, the names a field may not take and the
+function that builds a class's view from its fields. `STYLES` holds the
+styles this generator writes; `Options.model_style` picks one.
+"""
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import naming
-from .escape import literal
-from .infer import (
-    ArrayT,
-    MapT,
-    NullableT,
-    ObjectT,
-    Scalar,
-    TypeNode,
-    UnionT,
-    Unknown,
-    kind_of,
-    path_step,
+from .emitters import (
+    LOCAL_RESERVED,
+    CodeWriter,
+    Context,
+    DateTime,
+    Helper,
+    JsonPath,
+    Nullable,
 )
-from .plan import Package
+from .errors import GeneratorError
+from .escape import literal
+from .infer import FieldT, ObjectT, Unknown, path_step
+from .plan import Method, Package
+
+RUNTIME_FILE = Path(__file__).resolve().parent / "runtime.py"
 
 
-def guarded(cond: str, body: list[str], ind: str) -> list[str]:
-    """`if cond:` around body lines; a lone nested `if` check is folded in."""
-    if not body:
-        return []
-    inner = ind + "    "
-    if (len(body) == 2 and body[0].startswith(inner + "if ") and body[0].endswith(":")
-            and body[1].startswith(inner + "    raise ") and " or " not in body[0]):
-        check = body[0][len(inner) + 3:-1]
-        return [f"{ind}if {cond} and {check}:", f"{ind}    {body[1][len(inner) + 4:]}"]
-    return [f"{ind}if {cond}:", *body]
-
-
-class Types:
-    """Type annotations, parse statements and emit expressions for type nodes."""
-
-    def __init__(self, names: dict[int, str]) -> None:
-        self.names = names  # ObjectT uid -> class name (or adapter name)
-        self.n = 0
-        self.uses_datetime = False
-
-    def tmp(self, prefix: str) -> str:
-        self.n += 1
-        return f"{prefix}{self.n}"
-
-    def ann(self, node: TypeNode) -> str:
-        if isinstance(node, Unknown):
-            return "JsonValue"
-        if isinstance(node, Scalar):
-            if node.kind == "datetime":
-                self.uses_datetime = True
-            return node.kind
-        if isinstance(node, ArrayT):
-            return f"list[{self.ann(node.item)}]"
-        if isinstance(node, MapT):
-            return f"dict[str, {self.ann(node.value)}]"
-        if isinstance(node, ObjectT):
-            return self.names[node.uid]
-        if isinstance(node, UnionT):
-            return " | ".join(self.ann(o) for o in node.options)
-        if isinstance(node, NullableT):
-            return f"{self.ann(node.inner)} | None"
-        raise TypeError(node)
-
-    # Statements that check/convert `src` (a local name); returns the expression
-    # holding the parsed value. `path` is an expression for the JSON path.
-    def parse(self, node: TypeNode, src: str, path: str, lines: list[str], ind: str,
-              checked: bool = False) -> str:
-        if isinstance(node, Unknown):
-            return src
-        if isinstance(node, Scalar):
-            if node.kind == "datetime":
-                self.uses_datetime = True
-                return f"_rt.parse_datetime({src}, {path})"
-            if not checked:
-                lines.append(f"{ind}if {self.fails(node, src)}:")
-                lines.append(f"{ind}    raise _rt.error({path}, {literal(self.expected(node))}, {src})")
-            return src
-        if isinstance(node, ObjectT):
-            return f"{self.names[node.uid]}.from_dict({src}, {path})"
-        if isinstance(node, NullableT):
-            inner_lines: list[str] = []
-            expr = self.parse(node.inner, src, path, inner_lines, ind + "    ")
-            if expr == src:
-                lines.extend(guarded(f"{src} is not None", inner_lines, ind))
-                return src
-            out = self.tmp("n")
-            lines.append(f"{ind}{out}: {self.ann(node)} = None")
-            lines.append(f"{ind}if {src} is not None:")
-            lines.extend(inner_lines)
-            lines.append(f"{ind}    {out} = {expr}")
-            return out
-        if isinstance(node, (ArrayT, MapT)):
-            return self._container(node, src, path, lines, ind, checked)
-        if isinstance(node, UnionT):
-            out = self.tmp("u")
-            lines.append(f"{ind}{out}: {self.ann(node)}")
-            first = True
-            for opt in node.options:
-                cond = self.is_kind(opt, src)
-                lines.append(f"{ind}{'if' if first else 'elif'} {cond}:")
-                first = False
-                branch: list[str] = []
-                expr = self.parse(opt, src, path, branch, ind + "    ", checked=True)
-                lines.extend(branch)
-                lines.append(f"{ind}    {out} = {expr}")
-            expected = " or ".join(self.expected(o) for o in node.options)
-            lines.append(f"{ind}else:")
-            lines.append(f"{ind}    raise _rt.error({path}, {literal(expected)}, {src})")
-            return out
-        raise TypeError(node)
-
-    def _container(self, node: ArrayT | MapT, src: str, path: str, lines: list[str],
-                   ind: str, checked: bool) -> str:
-        is_list = isinstance(node, ArrayT)
-        item = node.item if isinstance(node, ArrayT) else node.value
-        if not checked:
-            lines.append(f"{ind}if type({src}) is not {'list' if is_list else 'dict'}:")
-            lines.append(f"{ind}    raise _rt.error({path}, {literal('array' if is_list else 'object')}, {src})")
-        if isinstance(item, Unknown):
-            return src
-        p, i, x = self.tmp("p"), self.tmp("i"), self.tmp("x")
-        lines.append(f"{ind}{p} = {path}")
-        item_path = f'f"{{{p}}}[{{{i}}}]"' if is_list else f'f"{{{p}}}.{{{i}}}"'
-        loop = f"for {i}, {x} in enumerate({src})" if is_list else f"for {i}, {x} in {src}.items()"
-        if isinstance(item, ObjectT):
-            cls = self.names[item.uid]
-            if is_list:
-                return f"[{cls}.from_dict({x}, {item_path}) for {i}, {x} in enumerate({src})]"
-            return f"{{{i}: {cls}.from_dict({x}, {item_path}) for {i}, {x} in {src}.items()}}"
-        body: list[str] = []
-        expr = self.parse(item, x, item_path, body, ind + "    ")
-        if expr == x:  # checks only: the value is kept as it came
-            lines.append(f"{ind}{loop}:")
-            lines.extend(body)
-            return src
-        out = self.tmp("c")
-        lines.append(f"{ind}{out}: {self.ann(node)} = {'[]' if is_list else '{}'}")
-        lines.append(f"{ind}{loop}:")
-        lines.extend(body)
-        lines.append(f"{ind}    {out}.append({expr})" if is_list else f"{ind}    {out}[{i}] = {expr}")
-        return out
-
-    @staticmethod
-    def fails(node: Scalar, src: str) -> str:
-        if node.kind == "float":
-            return f"type({src}) is not float and type({src}) is not int"
-        return f"type({src}) is not {node.kind}"
-
-    def is_kind(self, node: TypeNode, src: str) -> str:
-        k = kind_of(node)
-        if k == "number":
-            assert isinstance(node, Scalar)
-            if node.kind == "int":
-                return f"type({src}) is int"
-            return f"type({src}) is float or type({src}) is int"
-        return {"bool": f"type({src}) is bool", "str": f"type({src}) is str",
-                "array": f"type({src}) is list", "object": f"type({src}) is dict"}[k]
-
-    @staticmethod
-    def expected(node: TypeNode) -> str:
-        if isinstance(node, Scalar):
-            return {"str": "string", "int": "integer", "float": "number", "bool": "boolean",
-                    "datetime": "date-time string"}[node.kind]
-        return {"array": "array", "object": "object"}.get(kind_of(node), "JSON")
-
-    def emit(self, node: TypeNode, e: str, depth: int = 0) -> str:
-        """An expression turning the Python value `e` back into JSON."""
-        if isinstance(node, (Unknown,)) or isinstance(node, Scalar) and node.kind != "datetime":
-            return e
-        if isinstance(node, Scalar):
-            return f"_rt.format_datetime({e})"
-        if isinstance(node, ObjectT):
-            return f"{e}.to_dict()"
-        if isinstance(node, NullableT):
-            inner = self.emit(node.inner, e, depth)
-            return e if inner == e else f"(None if {e} is None else {inner})"
-        x = f"x{depth}"
-        if isinstance(node, ArrayT):
-            inner = self.emit(node.item, x, depth + 1)
-            return f"[{inner} for {x} in {e}]"
-        if isinstance(node, MapT):
-            inner = self.emit(node.value, x, depth + 1)
-            return f"{{k{depth}: {inner} for k{depth}, {x} in {e}.items()}}"
-        if isinstance(node, UnionT):
-            expr = e
-            for opt in reversed(node.options):
-                conv = self.emit(opt, e, depth)
-                if conv == e:
-                    continue
-                expr = f"({conv} if isinstance({e}, {self.pytype(opt)}) else {expr})"
-            return expr
-        raise TypeError(node)
-
-    def pytype(self, node: TypeNode) -> str:
-        if isinstance(node, ObjectT):
-            return self.names[node.uid]
-        if isinstance(node, ArrayT):
-            return "list"
-        if isinstance(node, MapT):
-            return "dict"
-        if isinstance(node, Scalar) and node.kind == "datetime":
-            return "datetime"
-        raise TypeError(node)
-
-
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class FieldView:
     name: str
     key: str
-    annotation: str
-    required: bool
-    parse_lines: list[str]
-    value: str  # expression holding the parsed value
-    emit: str
+    annotation: str  # with `| Unset` when the key may be absent
+    default: str  # "" or the `= ...` text of the declaration
+
+    @property
+    def keyed(self) -> bool:
+        """The declaration states the JSON key (it differs from the name)."""
+        return self.key != self.name
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ClassView:
     name: str
     doc: str
     fields: list[FieldView]
+    parse_lines: list[str]  # from_dict body between the type check and `cls(...)`
+    args: list[tuple[str, str]]  # constructor keyword -> value expression
+    texts: list[tuple[str, str]]  # JSON key -> expression of a date-time's original JSON
+    dated: bool  # to_dict needs the original texts
+    required: list[tuple[str, str]]  # JSON key -> to-JSON expression
+    optional: list[tuple[str, str, str]]  # attribute, JSON key, to-JSON expression
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class AdapterView:
     name: str
     doc: str
@@ -234,43 +67,191 @@ class AdapterView:
     emit: str
 
 
-def model_views(pkg: Package, types: Types) -> tuple[list[ClassView], list[AdapterView]]:
-    classes = []
-    for name, obj in pkg.classes:
-        scope = naming.Scope()
-        fields = []
-        for i, f in enumerate(obj.fields):
-            fname = scope.claim(naming.snake(f.key, fallback="field"))
-            src = f"v{i}"
-            lines: list[str] = []
-            path = f"path + {literal(path_step(f.key))}"
-            ann = types.ann(f.type)
-            if isinstance(f.type, Unknown):
-                if f.required:
-                    lines.append(f"if {src} is _rt.UNSET:")
-                    lines.append(f"    raise _rt.error({path}, 'JSON value', {src})")
-                value = src
-            elif f.required:
-                value = types.parse(f.type, src, path, lines, "")
-            else:
-                inner: list[str] = []
-                expr = types.parse(f.type, src, path, inner, "    ")
-                if expr != src:
-                    inner.append(f"    {src} = {expr}")
-                lines.extend(guarded(f"{src} is not _rt.UNSET", inner, ""))
-                value = src
-            if not f.required:
-                ann = f"{ann} | Unset"
-            # Optional fields are emitted from a local narrowed past `Unset`.
-            emit = types.emit(f.type, f"self.{fname}" if f.required else f"o{i}")
-            fields.append(FieldView(fname, f.key, ann, f.required, lines, value, emit))
-        classes.append(ClassView(name, f"The object at `{obj.where}`.", fields))
+@dataclass(frozen=True, slots=True)
+class ModelStyle:
+    """One way of writing models: everything that differs between styles."""
+
+    name: str
+    template: str  # the models template
+    base: str  # base class of every model
+    decorator: str  # class decorator of every model
+    reserved: frozenset[str]  # attribute names of the base: no field takes them
+    class_view: Callable[[str, ObjectT, Context, ModelStyle, str], ClassView]
+
+
+def runtime_model_names(source: str | None = None) -> frozenset[str]:
+    """Public attribute names of the runtime's `Model` (`extra`), and the
+    methods every model has: a field named so would hide them."""
+    tree = ast.parse(source if source is not None else RUNTIME_FILE.read_text("utf-8"))
+    names = {"from_dict", "to_dict"}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == "Model":
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    names.add(item.name)
+                elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    names.add(item.target.id)
+    return frozenset(n for n in names if not n.startswith("_"))
+
+
+def _field_name(key: str, scope: naming.Scope, style: ModelStyle) -> str:
+    name = naming.snake(key, fallback="field")
+    return scope.claim(name + "_" if name in style.reserved else name)
+
+
+def dataclass_class_view(name: str, obj: ObjectT, ctx: Context, style: ModelStyle,
+                         doc: str) -> ClassView:
+    """Fields, from_dict and to_dict of one class in the dataclass style."""
+    attrs = naming.Scope(reserved=naming.RESERVED | style.reserved)
+    locals_ = naming.Scope(reserved=(LOCAL_RESERVED - {"result"}) | frozenset(ctx.names.values()))
+    fields = [(f, _field_name(f.key, attrs, style)) for f in obj.fields]
+    local_of = {f.key: locals_.claim(attr if locals_.free(attr) else attr + "_")
+                for f, attr in fields}
+    w = CodeWriter(ctx, locals_, level=2)
+    views, args, texts, required, optional = [], [], [], [], []
+    dated = False
+    for f, attr in fields:
+        em = ctx.emitter(f.type)
+        src = local_of[f.key]
+        args.append((attr, _parse_field(w, f, src)))
+        if em.dated:
+            dated = True
+            # One date-time (or null): its parsed value beside its text, so
+            # to_dict knows it unchanged by identity, without parsing again.
+            one = isinstance(em, DateTime) or isinstance(em, Nullable) and isinstance(
+                em.inner, DateTime)
+            texts.append((f.key, f"(obj.{attr}, {src})" if one else src))
+        hint = f"texts.get({literal(f.key)})" if em.dated else None
+        ann = em.annotation() if f.required else f"{em.annotation()} | Unset"
+        views.append(FieldView(attr, f.key, ann, _default(f, attr)))
+        if f.required:
+            required.append((f.key, em.to_json(f"self.{attr}", hint)))
+        else:
+            optional.append((attr, f.key, em.to_json(f"self.{attr}", hint)))
+    return ClassView(name, doc, views, w.lines(), args, texts, dated, required, optional)
+
+
+def _parse_field(w: CodeWriter, f: FieldT, src: str) -> str:
+    """Statements reading and checking one field into the local `src`; returns
+    the value expression. The local keeps the raw value of a date-time field
+    (its original text, for to_dict)."""
+    em = w.ctx.emitter(f.type)
+    path = JsonPath.of("path").step(path_step(f.key))
+    get = f"data.get({literal(f.key)}, _rt.UNSET)"
+    if em.inline and f.required:
+        return em.parse(w, f"{src} := {get}" if em.dated else get, path)
+    body = w.sub()
+    if isinstance(f.type, Unknown):
+        if f.required:
+            body.check(f"{src} is _rt.UNSET",
+                       f"raise _rt.error({path.code()}, 'JSON value', {src})")
+        expr = src
+    elif f.required:
+        expr = em.parse(body, src, path)
+    else:
+        guarded = w.child()
+        expr = em.parse(guarded, src, path)
+        if expr != src and guarded.empty and not em.dated:
+            guarded.line(f"{src} = {expr}")
+            expr = src
+        if expr == src:
+            body.guard(f"{src} is not _rt.UNSET", guarded)
+        elif guarded.empty:
+            expr = f"_rt.UNSET if {src} is _rt.UNSET else {expr}"
+        else:
+            out = w.scope.claim(f"{src}_value") if em.dated else src
+            if em.dated:
+                body.line(f"{out}: {em.annotation()} | Unset = _rt.UNSET")
+            body.line(f"if {src} is not _rt.UNSET:")
+            body.embed(guarded)
+            body.embed_line(f"{out} = {expr}")
+            expr = out
+    if body.bind_first(src, get):
+        w.embed_lines(body)
+    elif body.empty and not em.dated and expr == src:
+        return get
+    else:
+        w.line(f"{src} = {get}")
+        w.embed_lines(body)
+    return expr
+
+
+def _default(f: FieldT, attr: str) -> str:
+    meta = f'metadata={{"json_key": {literal(f.key)}}}' if f.key != attr else ""
+    if f.required:
+        return f" = _field({meta})" if meta else ""
+    return f" = _field(default=_rt.UNSET, {meta})" if meta else " = _rt.UNSET"
+
+
+DATACLASS = ModelStyle(
+    name="dataclass",
+    template="models.py.jinja",
+    base="_rt.Model",
+    decorator="_rt.model",
+    reserved=runtime_model_names(),
+    class_view=dataclass_class_view,
+)
+
+# The styles this generator writes, by `model_style` name.
+STYLES: dict[str, ModelStyle] = {DATACLASS.name: DATACLASS}
+
+
+def style_for(name: str) -> ModelStyle:
+    """The style `Options.model_style` names; one not written yet is a usage error."""
+    style = STYLES.get(name)
+    if style is None:
+        raise GeneratorError(f"model style {name!r} is not available in this version "
+                             f"(available: {', '.join(sorted(STYLES))})")
+    return style
+
+
+def _root_docs(pkg: Package) -> dict[int, list[str]]:
+    """Type uid -> what it is the body of: `Success body of `v2.job_details` (GET ...)`."""
+    docs: dict[int, list[str]] = {}
+    for m in pkg.methods():
+        for what, root in (("Success", m.response), ("Error", m.error), ("Request", m.request)):
+            if root is not None:
+                docs.setdefault(root.node.uid, []).append(
+                    f"{what} body of `{m.qualname}` ({m.http_method} {_short_url(m)}).")
+    return docs
+
+
+def _short_url(m: Method) -> str:
+    """The end of a request's URL, enough to recognise it: `.../write/{{job_id}}`."""
+    url = m.url_template.split("?", 1)[0]
+    scheme, sep, rest = url.partition("://")
+    parts = (rest if sep else scheme).split("/")
+    return url if len(parts) <= 2 else ".../" + "/".join(parts[-2:])
+
+
+def _doc(lines: list[str], fallback: str) -> str:
+    if not lines:
+        return fallback
+    shown = lines[:3] + ([f"... and {len(lines) - 3} more."] if len(lines) > 3 else [])
+    return "\n".join(shown)
+
+
+def model_views(pkg: Package, ctx: Context, style: ModelStyle,
+                ) -> tuple[list[ClassView], list[AdapterView], list[Helper]]:
+    """Views of every class, adapter and parse helper of the models module."""
+    docs = _root_docs(pkg)
+    classes = [style.class_view(name, obj, ctx, style,
+                                _doc(docs.get(obj.uid, []), f"The object at `{obj.where}`."))
+               for name, obj in pkg.classes]
     adapters = []
     for root in pkg.adapters:
-        lines = []
-        value = types.parse(root.node, "data", "path", lines, "")
-        adapters.append(AdapterView(
-            root.name, f"Parse routine of the `{root.hint}` body ({types.ann(root.node)}).",
-            types.ann(root.node), lines, value, types.emit(root.node, "value"),
-        ))
-    return classes, adapters
+        em = ctx.emitter(root.node)
+        w = CodeWriter(ctx, naming.Scope(reserved=LOCAL_RESERVED), level=2)
+        value = em.parse(w, "data", JsonPath.of("path"))
+        fallback = f"Parse routine of the `{root.hint}` body ({em.annotation()})."
+        adapters.append(AdapterView(root.name, _doc(docs.get(root.node.uid, []), fallback),
+                                    em.annotation(), w.lines(), value,
+                                    em.to_json("value", None)))
+    return classes, adapters, ctx.sorted_helpers()
+
+
+def uses_datetime(ctx: Context, pkg: Package) -> bool:
+    """Whether the models module names `datetime` in an annotation."""
+    nodes = [f.type for _, obj in pkg.classes for f in obj.fields]
+    nodes += [r.node for r in pkg.adapters]
+    return any("datetime" in ctx.emitter(n).imports() for n in nodes)
