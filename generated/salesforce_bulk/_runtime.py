@@ -15,10 +15,19 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Final, Generic, Literal, TypeAlias, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Final,
+    Generic,
+    Literal,
+    TypeAlias,
+    TypeVar,
+)
 from urllib.parse import quote, quote_plus, urlencode
 
 import httpx
@@ -28,6 +37,13 @@ JsonValue: TypeAlias = (
 )
 T = TypeVar("T")
 E = TypeVar("E")
+
+if TYPE_CHECKING:
+    from typing import dataclass_transform
+else:  # Python 3.10 has no typing.dataclass_transform; it only informs type checkers
+
+    def dataclass_transform(**_: Any) -> Callable[[T], T]:
+        return lambda f: f
 
 
 class Unset(enum.Enum):
@@ -87,35 +103,87 @@ def error(path: str, expected: str, value: object) -> ParseError:
     return ParseError(path, expected, value)
 
 
-class _DateTime(datetime):
-    """A datetime that remembers the exact text it was parsed from."""
-
-    text: str
-
-
 def parse_datetime(value: object, path: str) -> datetime:
+    """An RFC 3339 date-time as a plain `datetime`; the model that holds it
+    keeps the original text (see `texts`)."""
     if type(value) is not str:
         raise ParseError(path, "date-time string", value)
     try:
-        parsed = _DateTime.fromisoformat(value)
+        return datetime.fromisoformat(value)
     except ValueError:
         raise ParseError(path, "RFC 3339 date-time", value) from None
-    parsed.text = value
-    return parsed
 
 
-def format_datetime(value: datetime) -> str:
-    """The text a parsed date-time came from, else ISO 8601."""
-    if type(value) is _DateTime:
-        return value.text
+def format_datetime(value: datetime, text: object = None) -> str:
+    """`text` (the original JSON text) while it still denotes `value` exactly, same
+    offset included; else ISO 8601. A copied, pickled or equal value keeps the
+    original text; a `replace`d or shifted one is written afresh. `text` may be
+    a (parsed value, text) pair: the value parsed is the value here, unchanged."""
+    if type(text) is tuple:
+        if text[0] is value:
+            return str(text[1])
+        text = text[1]
+    if type(text) is str:
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            parsed = None
+        if (
+            parsed is not None
+            and parsed == value
+            and parsed.utcoffset() == value.utcoffset()
+        ):
+            return text
     return value.isoformat()
 
 
-class Model:
-    """Base of generated models: keeps keys the examples never showed."""
+def as_int(value: object, path: str) -> int:
+    """An integral float (`58.0`) as the int it is, as pydantic's default mode
+    accepts it; anything else is a ParseError."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    raise ParseError(path, "integer", value)
 
-    __slots__ = ("_extra",)
+
+def paired(values: list[T], texts: object) -> Iterator[tuple[T, object]]:
+    """Items of a list with their original JSON (`None` where it is unknown)."""
+    if type(texts) is list and len(texts) == len(values):
+        return zip(values, texts, strict=True)
+    return ((v, None) for v in values)
+
+
+def paired_map(values: dict[str, T], texts: object) -> Iterator[tuple[str, T, object]]:
+    """Entries of a map with their original JSON (`None` where it is unknown)."""
+    raw: dict[str, object] = texts if type(texts) is dict else {}
+    return ((k, v, raw.get(k)) for k, v in values.items())
+
+
+M = TypeVar("M", bound="Model")
+
+
+class Model:
+    """Base of generated models: keeps keys the examples never showed, and the
+    original text of parsed date-times."""
+
+    __slots__ = ("_extra", "_texts")
     _extra: dict[str, JsonValue]
+    _texts: dict[str, object]
+    # The JSON keys of the fields, set by `model`.
+    _KEYS: ClassVar[frozenset[str]] = frozenset()
+
+    @property
+    def extra(self) -> dict[str, JsonValue]:
+        """Keys of the parsed JSON object that no field holds, as they came."""
+        return extra(self)
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(field,))
+def model(cls: type[M]) -> type[M]:
+    """Make a model class a slotted, keyword-only dataclass that knows its JSON keys
+    (a field's key is its name unless `metadata={"json_key": ...}` says otherwise)."""
+    made: Any = dataclass(slots=True, kw_only=True)(cls)
+    made._KEYS = frozenset(f.metadata.get("json_key", f.name) for f in fields(made))
+    return made  # type: ignore[no-any-return]
 
 
 def keep_extra(obj: Model, data: dict[str, Any], known: frozenset[str]) -> None:
@@ -123,11 +191,19 @@ def keep_extra(obj: Model, data: dict[str, Any], known: frozenset[str]) -> None:
     obj._extra = {k: v for k, v in data.items() if k not in known}
 
 
-def add_extra(obj: Model, out: dict[str, JsonValue]) -> dict[str, JsonValue]:
+def add_extra(obj: Model, out: dict[str, Any]) -> dict[str, JsonValue]:
+    """`out` (a model's JSON: lists and maps of its fields as they are, not
+    copied) with the keys no field holds."""
     extra = getattr(obj, "_extra", None)
     if extra:
         out.update(extra)
     return out
+
+
+def texts(obj: Model) -> dict[str, object]:
+    """The original JSON of a model's date-time fields, by JSON key (for a field
+    that is one date-time: the pair of its parsed value and text)."""
+    return getattr(obj, "_texts", None) or {}
 
 
 def to_json(value: object) -> Any:
@@ -899,7 +975,8 @@ def or_none(parse: Callable[[Any, str], T]) -> Callable[[Any, str], T | None]:
 
 
 def extra(obj: Model) -> dict[str, JsonValue]:
-    """Keys of a parsed JSON object that have no field, as they came."""
+    """Keys of a parsed JSON object that have no field, as they came (a copy);
+    the same as `obj.extra`."""
     return dict(getattr(obj, "_extra", {}))
 
 
