@@ -124,9 +124,10 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
     style = style_for(pkg.options.model_style)
     classes, adapters, helpers = model_views(pkg, types, style)
     clients: list[tuple[ClientClass, list[dict[str, Any]]]] = []
+    described: set[str] = set()
 
     def walk(c: ClientClass) -> None:
-        clients.append((c, [method_view(m, types) for m in c.methods]))
+        clients.append((c, [method_view(m, types, described) for m in c.methods]))
         for child in c.children:
             walk(child)
 

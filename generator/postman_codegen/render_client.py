@@ -2,6 +2,9 @@
 
 Reads the plan, never writes it: every expression of the generated call is
 built here from the method's typed request (templates, query, headers, body).
+The request is described once per endpoint, by a module-level function of the
+method's arguments (`args`, the method's `locals()`) and the client's `config`;
+the sync, async and `_with_response` methods only send what it describes.
 """
 
 from __future__ import annotations
@@ -47,14 +50,18 @@ def curl(m: Method) -> str:
     return " ".join(p.replace("\n", " ") for p in parts)
 
 
+def arg(name: str) -> str:
+    """A parameter of the method, as the request description reads it."""
+    return f"args[{literal(ident(name))}]"
+
+
 def _settings(m: Method) -> list[str]:
     """Statements that fill setting parameters the caller left out from the client."""
     out = []
     for p in m.params:
         if p.setting:
             fn = "setting" if p.needed else "setting_or_none"
-            out.append(f"{ident(p.name)} = self._t.config.{fn}({literal(p.setting)}, "
-                       f"{ident(p.name)})")
+            out.append(f"{arg(p.name)} = config.{fn}({literal(p.setting)}, {arg(p.name)})")
     return out
 
 
@@ -65,9 +72,9 @@ def _text(m: Method, t: Template, wrap: str = "") -> str:
         if piece.kind is PieceKind.LITERAL:
             parts.append(literal(piece.text))
         elif wrap:
-            parts.append(f"_rt.{wrap}({ident(piece.text)}, {literal(piece.text)})")
+            parts.append(f"_rt.{wrap}({arg(piece.text)}, {literal(piece.text)})")
         else:
-            parts.append(ident(piece.text))
+            parts.append(arg(piece.text))
     if len(parts) == 1:
         return parts[0]
     return "_rt.fill(" + ", ".join(parts) + ")"
@@ -80,13 +87,13 @@ def _url(m: Method) -> str:
             out.append(literal(piece.text))
         else:
             fn = {PieceKind.SEGMENT: "segment", PieceKind.HOST: "host"}.get(piece.kind, "path")
-            out.append(f"_rt.{fn}({ident(piece.text)}, {literal(piece.text)})")
+            out.append(f"_rt.{fn}({arg(piece.text)}, {literal(piece.text)})")
     return " + ".join(out) or literal("")
 
 
 def _query(m: Method, q: QueryParam) -> str:
     if q.value is None:
-        value = f"_rt.FLAG if {ident(q.switch)} else None" if q.switch else "_rt.FLAG"
+        value = f"_rt.FLAG if {arg(q.switch)} else None" if q.switch else "_rt.FLAG"
     else:
         value = _text(m, q.value)
     return f"({literal(q.key)}, {value})"
@@ -102,17 +109,17 @@ def _part(m: Method, f: FormField) -> str:
 
 def _body(m: Method) -> list[tuple[str, str]]:
     b = m.body
-    name = ident(b.param) if b.param else ""
+    name = arg(b.param) if b.param else ""
     if b.template is not None:
         own = [v for v in b.variables
                if (p := m.param(v.param)) is not None and p.default is ABSENT]
         fixed = [v for v in b.variables if v not in own]
         keywords = ", ".join(
-            f"{literal(v.variable)}: ({literal(v.param)}, {ident(v.param)}, "
+            f"{literal(v.variable)}: ({literal(v.param)}, {arg(v.param)}, "
             f"{'_rt.UNSET' if v.default is ABSENT else literal(v.default)})" for v in own)
         args = f"{name}, {literal(b.template)}, {{{keywords}}}"
         if fixed:
-            args += ", {" + ", ".join(f"{literal(v.variable)}: {ident(v.param)}"
+            args += ", {" + ", ".join(f"{literal(v.variable)}: {arg(v.param)}"
                                       for v in fixed) + "}"
         if b.kind is BodyKind.TEXT:
             args += ', param="content"'
@@ -134,7 +141,7 @@ def _body(m: Method) -> list[tuple[str, str]]:
     if b.kind is BodyKind.MULTIPART:
         return [("multipart", "[" + ", ".join(_part(m, f) for f in b.fields) + "]")]
     if b.kind is BodyKind.GRAPHQL:
-        v = ident(b.variables_param)
+        v = arg(b.variables_param)
         variables = f"{v} if {v} is not None else {literal(b.default)}"
         return [("json_body", f'{{"query": {name}, "variables": {variables}}}')]
     return []
@@ -161,7 +168,7 @@ def call_arguments(m: Method) -> list[tuple[str, str]]:
     if m.headers:
         out.append(("headers", "[" + ", ".join(
             f"({literal(h.key)}, {_text(m, h.value, 'header')})" for h in m.headers) + "]"))
-    out.append(("extra_headers", "headers"))
+    out.append(("extra_headers", arg("headers")))
     return out + _body(m)
 
 
@@ -198,8 +205,20 @@ def _returns(m: Method, types: Types) -> tuple[str, str]:
     return "JsonValue", "_rt.any_json"
 
 
-def method_view(m: Method, types: Types) -> dict[str, Any]:
-    """Everything the client template needs to write one method."""
+def describe_name(m: Method, taken: set[str]) -> str:
+    """The name of the function describing the request: its qualified name, unique."""
+    base = "_" + "__".join(ident(part) for part in m.qualname.split("."))
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    taken.add(name)
+    return name
+
+
+def method_view(m: Method, types: Types, taken: set[str]) -> dict[str, Any]:
+    """Everything the client template needs to write one method; `taken` holds the
+    names of request descriptions already written in the module."""
     ann, parse = _returns(m, types)
     doc = m.description.strip()
     doc = (doc + "\n\n" if doc else "") + f"{m.http_method} {m.url_template}"
@@ -216,8 +235,7 @@ def method_view(m: Method, types: Types) -> dict[str, Any]:
         "returns": ann,
         "parse": parse,
         "error": f"{m.error.name}.from_dict" if m.error else "None",
-        "forward": ", ".join([ident(v.name) for v in positional]
-                             + [f"{ident(v.name)}={ident(v.name)}" for v in keyword]),
+        "describe": describe_name(m, taken),
         "url": _url(m),
         "settings": _settings(m),
         "arguments": call_arguments(m),

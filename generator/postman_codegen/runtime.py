@@ -457,6 +457,30 @@ class Response(Generic[T]):
         return self.status
 
 
+Args: TypeAlias = "dict[str, Any]"
+
+
+class Call(Generic[T]):
+    """One request, as a client method's description makes it of the arguments:
+    written once per endpoint, sent alike by the sync and the async transport.
+
+    `options` are the keyword arguments of `SyncTransport.call` (auth, params,
+    headers, body, ...)."""
+
+    __slots__ = ("method", "options", "parse", "url")
+
+    def __init__(
+        self, method: str, url: str, parse: Callable[[Any, str], T], **options: Any,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.parse = parse
+        self.options = options
+
+
+Describe: TypeAlias = "Callable[[Args, Config], Call[T]]"
+
+
 class AuthKind(enum.Enum):
     """How one request authenticates; the client holds the credentials."""
 
@@ -1029,6 +1053,11 @@ class SyncTransport(_Transport):
         if self.owned:
             self.http.close()
 
+    def send(self, describe: Describe[T], args: Args) -> Response[T]:
+        """Send the request `describe` makes of a method's arguments (its `locals()`)."""
+        c = describe(args, self.config)
+        return self.call(c.method, c.url, parse=c.parse, **c.options)
+
     def call(
         self, method: str, url: str, *, parse: Callable[[Any, str], T],
         error: Callable[[Any, str], Any] | None = None, expect: str = "json",
@@ -1100,6 +1129,11 @@ class AsyncTransport(_Transport):
         """Close the httpx client if this transport created it (never the caller's)."""
         if self.owned:
             await self.http.aclose()
+
+    async def send(self, describe: Describe[T], args: Args) -> Response[T]:
+        """Send the request `describe` makes of a method's arguments (its `locals()`)."""
+        c = describe(args, self.config)
+        return await self.call(c.method, c.url, parse=c.parse, **c.options)
 
     async def call(
         self, method: str, url: str, *, parse: Callable[[Any, str], T],
