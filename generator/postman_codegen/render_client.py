@@ -205,11 +205,15 @@ def _returns(m: Method, types: Types) -> tuple[str, str]:
     return "JsonValue", "_rt.any_json"
 
 
+# Private names client.py binds besides the request descriptions.
+_MODULE_NAMES = frozenset({"_rt"})
+
+
 def describe_name(m: Method, taken: set[str]) -> str:
     """The name of the function describing the request: its qualified name, unique."""
     base = "_" + "__".join(ident(part) for part in m.qualname.split("."))
     name, n = base, 1
-    while name in taken:
+    while name in taken or name in _MODULE_NAMES:
         n += 1
         name = f"{base}_{n}"
     taken.add(name)
