@@ -148,7 +148,8 @@ def _body(m: Method) -> list[tuple[str, str]]:
 
 
 def call_arguments(m: Method) -> list[tuple[str, str]]:
-    """Keyword arguments of the transport call after method, URL and parse routines."""
+    """Keyword arguments of the transport call after method, URL and parse routines
+    (the caller's `headers=` the transport adds itself)."""
     out: list[tuple[str, str]] = []
     if m.base != "base_url":
         out.append(("base", literal(m.base)))
@@ -168,7 +169,6 @@ def call_arguments(m: Method) -> list[tuple[str, str]]:
     if m.headers:
         out.append(("headers", "[" + ", ".join(
             f"({literal(h.key)}, {_text(m, h.value, 'header')})" for h in m.headers) + "]"))
-    out.append(("extra_headers", arg("headers")))
     return out + _body(m)
 
 
@@ -210,8 +210,9 @@ _MODULE_NAMES = frozenset({"_rt"})
 
 
 def describe_name(m: Method, taken: set[str]) -> str:
-    """The name of the function describing the request: its qualified name, unique."""
-    base = "_" + "__".join(ident(part) for part in m.qualname.split("."))
+    """The name of the function describing the request: the method's, private and
+    unique in the module (short, so the one-line methods that send it stay one line)."""
+    base = "_" + ident(m.name)
     name, n = base, 1
     while name in taken or name in _MODULE_NAMES:
         n += 1

@@ -1054,9 +1054,11 @@ class SyncTransport(_Transport):
             self.http.close()
 
     def send(self, describe: Describe[T], args: Args) -> Response[T]:
-        """Send the request `describe` makes of a method's arguments (its `locals()`)."""
+        """Send the request `describe` makes of a method's arguments (its `locals()`),
+        with the call's own `headers=`."""
         c = describe(args, self.config)
-        return self.call(c.method, c.url, parse=c.parse, **c.options)
+        return self.call(c.method, c.url, parse=c.parse, extra_headers=args["headers"],
+                            **c.options)
 
     def call(
         self, method: str, url: str, *, parse: Callable[[Any, str], T],
@@ -1131,9 +1133,11 @@ class AsyncTransport(_Transport):
             await self.http.aclose()
 
     async def send(self, describe: Describe[T], args: Args) -> Response[T]:
-        """Send the request `describe` makes of a method's arguments (its `locals()`)."""
+        """Send the request `describe` makes of a method's arguments (its `locals()`),
+        with the call's own `headers=`."""
         c = describe(args, self.config)
-        return await self.call(c.method, c.url, parse=c.parse, **c.options)
+        return await self.call(c.method, c.url, parse=c.parse, extra_headers=args["headers"],
+                               **c.options)
 
     async def call(
         self, method: str, url: str, *, parse: Callable[[Any, str], T],
