@@ -1,0 +1,57 @@
+"""The client writes each request once: one description per endpoint, sent by thin
+sync, async and `_with_response` methods that hand over their own arguments."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from postman_codegen.collection import load
+from postman_codegen.plan import plan
+from postman_codegen.render import render_package
+
+ROOT = Path(__file__).parent.parent
+SOURCES = sorted((ROOT / "collections").glob("*.postman_collection.json")) + sorted(
+    (Path(__file__).parent / "fixtures" / "requests").glob("*.postman_collection.json"))
+
+
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(render_package(plan(load(path), None, "p"))["client.py"])
+
+
+def _endpoints(tree: ast.Module) -> int:
+    return sum(isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "Endpoint"
+               for n in ast.walk(tree))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name.split(".")[0])
+def test_each_request_is_described_once(path: Path) -> None:
+    tree = _tree(path)
+    described = [f for f in tree.body if isinstance(f, ast.FunctionDef)]
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and isinstance(n.func, ast.Attribute) and n.func.attr == "Call"]
+    assert len(described) == len(calls) == _endpoints(tree) > 0
+    assert len({f.name for f in described}) == len(described)
+    assert all(f.name.startswith("_") for f in described)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name.split(".")[0])
+def test_every_method_only_sends_its_description_with_its_own_arguments(path: Path) -> None:
+    """`locals()` is the method's arguments only while the return is its first statement."""
+    tree = _tree(path)
+    described = {f.name for f in tree.body if isinstance(f, ast.FunctionDef)}
+    methods = [f for c in tree.body if isinstance(c, ast.ClassDef) for f in c.body
+               if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+               and "_t.send(" in ast.unparse(f)]
+    assert len(methods) == 4 * len(described)  # sync, async, each with its twin
+    for f in methods:
+        doc, body = f.body
+        assert isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant), f.name
+        assert isinstance(body, ast.Return) and body.value is not None, f.name
+        send = next(n for n in ast.walk(body.value) if isinstance(n, ast.Call)
+                    and isinstance(n.func, ast.Attribute) and n.func.attr == "send")
+        name, args = send.args
+        assert isinstance(name, ast.Name) and name.id in described, f.name
+        assert ast.unparse(args) == "locals()", f.name
