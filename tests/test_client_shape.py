@@ -5,10 +5,12 @@ twins are made from them."""
 from __future__ import annotations
 
 import ast
+import inspect
 from pathlib import Path
 
 import pytest
 
+from helpers import generate, import_package
 from postman_codegen.collection import load
 from postman_codegen.plan import plan
 from postman_codegen.render import render_package
@@ -65,3 +67,24 @@ def test_every_method_only_sends_its_description_with_its_own_arguments(path: Pa
         name, args = send.args
         assert isinstance(name, ast.Name) and name.id in described, f.name
         assert ast.unparse(args) == "locals()", f.name
+
+
+def test_twins_read_as_written_out_methods(tmp_path: Path) -> None:
+    """`help()`, IDEs and `inspect` see each twin as the method it mirrors, returning
+    the full response; a wrong argument fails as it would in a written-out method."""
+    generate(ROOT / "collections" / "zoho_crm.postman_collection.json", tmp_path)
+    pkg = import_package(tmp_path / "zoho_crm")
+    for cls in (pkg.client.V2Client, pkg.client.AsyncV2Client):
+        plain, twin = cls.job_details, cls.job_details_with_response
+        assert inspect.isfunction(twin) and twin.__qualname__ == f"{cls.__name__}.{twin.__name__}"
+        assert inspect.getdoc(twin) == (
+            "`job_details`, with the status, headers and raw bytes of the response.")
+        assert inspect.iscoroutinefunction(twin) == inspect.iscoroutinefunction(plain)
+        signature = inspect.signature(twin)
+        assert signature.parameters == inspect.signature(plain).parameters
+        assert signature.return_annotation == "_rt.Response[JobDetails]"
+    client = pkg.Client("http://127.0.0.1:9")  # nothing listens: no request may start
+    with pytest.raises(TypeError, match="job_id"):
+        client.v2.job_details_with_response()
+    with pytest.raises(TypeError, match="nope"):
+        client.v2.job_details_with_response("1", nope=1)
