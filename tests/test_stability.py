@@ -38,21 +38,21 @@ def _without_lines(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _expected_client(before: str, name: str, folder: int, index: int) -> str:
-    """The old client.py without method `name`, its `_with_response` twin and its
-    Endpoint entry, later sources shifted down by one."""
+    """The old client.py without the description of request `name`, its methods, their
+    `_with_response` twins and its Endpoint entry, later sources shifted down by one."""
     spans = []
     for node in ast.walk(ast.parse(before)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in (
-            name, f"{name}_with_response",
-        ):
-            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+            name, f"_{name}",
+        ) or isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == f"{name}_with_response":
+            first = min([d.lineno for d in getattr(node, "decorator_list", [])] + [node.lineno])
             spans.append((first, node.end_lineno or node.lineno))
         elif isinstance(node, ast.Call) and any(
             k.arg == "name" and isinstance(k.value, ast.Constant) and k.value.value == name
             for k in node.keywords
         ):
             spans.append((node.lineno, node.end_lineno or node.lineno))
-    assert len(spans) >= 5, f"{name}: expected sync, async, their twins and ENDPOINTS code"
+    assert len(spans) >= 6, f"{name}: expected its description, sync, async, their twins and ENDPOINTS code"
 
     def shift(m: re.Match[str]) -> str:
         k = int(m.group(1))

@@ -21,7 +21,7 @@ from .escape import code, docstring, fenced, ident, literal, md
 from .openapi import dumps as openapi_dumps
 from .openapi import openapi_document
 from .plan import ClientClass, Package
-from .render_client import curl, method_view
+from .render_client import curl, describe_names, method_view
 from .render_models import model_views, style_for, uses_datetime
 
 RUNTIME_FILE = Path(__file__).resolve().parent / "runtime.py"
@@ -124,10 +124,10 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
     style = style_for(pkg.options.model_style)
     classes, adapters, helpers = model_views(pkg, types, style)
     clients: list[tuple[ClientClass, list[dict[str, Any]]]] = []
-    described: set[str] = set()
+    described = describe_names(list(pkg.methods()))
 
     def walk(c: ClientClass) -> None:
-        clients.append((c, [method_view(m, types, described) for m in c.methods]))
+        clients.append((c, [method_view(m, types, described[m.qualname]) for m in c.methods]))
         for child in c.children:
             walk(child)
 

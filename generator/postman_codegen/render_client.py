@@ -10,6 +10,7 @@ the sync, async and `_with_response` methods only send what it describes.
 from __future__ import annotations
 
 import shlex
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,21 +210,28 @@ def _returns(m: Method, types: Types) -> tuple[str, str]:
 _MODULE_NAMES = frozenset({"_rt"})
 
 
-def describe_name(m: Method, taken: set[str]) -> str:
-    """The name of the function describing the request: the method's, private and
-    unique in the module (short, so the one-line methods that send it stay one line)."""
-    base = "_" + ident(m.name)
-    name, n = base, 1
-    while name in taken or name in _MODULE_NAMES:
-        n += 1
-        name = f"{base}_{n}"
-    taken.add(name)
-    return name
+def describe_names(methods: list[Method]) -> dict[str, str]:
+    """The name of the function describing each request, by qualified name: the
+    method's own, private (short, so the one-line methods that send it stay one
+    line), or its qualified name where two folders share a method name; unique."""
+    count = Counter(m.name for m in methods)
+    taken = set(_MODULE_NAMES)
+    out = {}
+    for m in methods:
+        parts = [m.name] if count[m.name] == 1 else m.qualname.split(".")
+        base = "_" + "__".join(ident(part) for part in parts)
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}_{n}"
+        taken.add(name)
+        out[m.qualname] = name
+    return out
 
 
-def method_view(m: Method, types: Types, taken: set[str]) -> dict[str, Any]:
-    """Everything the client template needs to write one method; `taken` holds the
-    names of request descriptions already written in the module."""
+def method_view(m: Method, types: Types, describe: str) -> dict[str, Any]:
+    """Everything the client template needs to write one method (`describe`: the
+    name of the function describing its request)."""
     ann, parse = _returns(m, types)
     doc = m.description.strip()
     doc = (doc + "\n\n" if doc else "") + f"{m.http_method} {m.url_template}"
@@ -240,7 +248,7 @@ def method_view(m: Method, types: Types, taken: set[str]) -> dict[str, Any]:
         "returns": ann,
         "parse": parse,
         "error": f"{m.error.name}.from_dict" if m.error else "None",
-        "describe": describe_name(m, taken),
+        "describe": describe,
         "url": _url(m),
         "settings": _settings(m),
         "arguments": call_arguments(m),
