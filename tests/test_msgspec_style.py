@@ -37,7 +37,7 @@ from postman_codegen.options import Options
 
 # Small corpus collections with nulls, absent keys, renamed keys and list bodies.
 CORPUS_FILES = [CORPUS / f"{name}.postman_collection.json" for name in (
-    "wise-payouts", "ms-identity-oauth2", "docusign-workflowbuilder", "hackoregon-housing")]
+    "wise-payouts", "ms-identity-oauth2", "docusign-workflowbuilder", "twitter-v2")]
 ZOHO = load_collection(COLLECTIONS / "zoho_crm.postman_collection.json")
 
 
