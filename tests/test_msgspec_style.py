@@ -133,6 +133,7 @@ def test_null_absent_renamed_keys_and_date_time_text_survive(tmp_path: Path) -> 
                           b' "tags": {"a": 1}}')
     two = thing.from_json(b'{"id": 2, "Created-At": "2024-01-02T03:04:05Z", "tags": {}}')
     assert (one.note, two.note) == (None, msgspec.UNSET)
+    assert tiny.UNSET is msgspec.UNSET and tiny.Unset is msgspec.UnsetType
     assert one.created_at == "2024-01-02T03:04:05.000+00:00"
     assert thing.to_dict(two) == {"id": 2, "Created-At": "2024-01-02T03:04:05Z", "tags": {}}
     assert b'"note":null' in msgspec.json.encode(one)

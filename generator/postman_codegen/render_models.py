@@ -243,7 +243,7 @@ def struct_annotation(node: TypeNode, ctx: Context) -> str:
 def struct_class_view(name: str, obj: ObjectT, ctx: Context, style: ModelStyle,
                       doc: str) -> ClassView:
     """Fields of one Struct: msgspec itself decodes, checks and encodes them; a
-    field that may be absent holds `msgspec.UNSET` then (null stays `None`)."""
+    field that may be absent holds `UNSET` (msgspec's) then; null stays `None`."""
     attrs = naming.Scope(reserved=naming.RESERVED | style.reserved)
     views, optional = [], []
     for f in obj.fields:
@@ -253,9 +253,8 @@ def struct_class_view(name: str, obj: ObjectT, ctx: Context, style: ModelStyle,
         if f.required:
             default = f" = msgspec.field({keyed})" if keyed else ""
         else:
-            ann += " | msgspec.UnsetType"
-            default = (f" = msgspec.field(default=msgspec.UNSET, {keyed})" if keyed
-                       else " = msgspec.UNSET")
+            ann += " | Unset"
+            default = f" = msgspec.field(default=UNSET, {keyed})" if keyed else " = UNSET"
             optional.append((attr, f.key, ""))
         views.append(FieldView(attr, f.key, ann, default))
     return ClassView(name, doc, views, [], [], [], False, [], optional)
