@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 import pytest
+
 from conftest import COLLECTIONS, CORPUS, Trees
 from helpers import (
     generate,
@@ -30,10 +31,9 @@ from helpers import (
     mypy,
     run_cli,
 )
+from postman_codegen.options import Options
 from server import Server
 from test_types_support import build, plan_dict
-
-from postman_codegen.options import Options
 
 # Small corpus collections with nulls, absent keys, renamed keys and list bodies.
 CORPUS_FILES = [CORPUS / f"{name}.postman_collection.json" for name in (

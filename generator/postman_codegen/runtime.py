@@ -861,19 +861,26 @@ def bytes_parser(parse: Callable[..., Any]) -> Callable[[bytes], Any] | None:
     return from_json if callable(from_json) else None
 
 
+# One msgspec decoder per model type (a class or an adapter's TYPE), made once.
+_DECODERS: dict[Any, Any] = {}
+
+
 def struct_decode(content: bytes | str, type_: Any) -> Any:
     """A JSON document decoded by msgspec as `type_`; ParseError naming the path."""
-    import msgspec
+    decoder = _DECODERS.get(type_)
+    if decoder is None:
+        import msgspec
 
+        decoder = _DECODERS[type_] = msgspec.json.Decoder(type_)
     try:
-        return msgspec.json.decode(content, type=type_)
-    except msgspec.ValidationError as exc:
-        raise struct_error(str(exc), "$") from None
-    except msgspec.DecodeError:
-        text = content if isinstance(content, str) else _text(content, None)
-        raise ParseError("$", "a JSON body", text[:100]) from None
+        return decoder.decode(content)
     except RecursionError:
         raise _too_deep() from None
+    except ValueError as exc:  # msgspec's DecodeError, or its ValidationError
+        if type(exc).__name__ == "ValidationError":
+            raise struct_error(str(exc), "$") from None
+        text = content if isinstance(content, str) else _text(content, None)
+        raise ParseError("$", "a JSON body", text[:100]) from None
 
 
 def struct_convert(data: object, type_: Any, path: str = "$") -> Any:
