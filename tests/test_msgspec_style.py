@@ -162,6 +162,22 @@ def test_corpus_collection_type_checks_and_round_trips(
     assert _ruff(out).returncode == 0, _ruff(out).stdout[-3000:]
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+@pytest.mark.parametrize("path", sorted(set(CORPUS.glob("*.postman_collection.json"))
+                                        - set(CORPUS_FILES)),
+                         ids=lambda p: p.name.split(".")[0])
+def test_every_other_corpus_collection_in_the_msgspec_style(
+    path: Path, msgspec_tree: Callable[[Path], Path],
+) -> None:
+    """`make test-corpus`: the whole corpus round-trips and type-checks in both styles."""
+    out = msgspec_tree(path)
+    (pkg_dir,) = [p for p in out.iterdir() if p.is_dir()]
+    _round_trip(import_package(pkg_dir), load_collection(path))
+    result = mypy([pkg_dir])
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
 def test_a_client_call_decodes_the_struct(
     http_server: Server, seeds: dict[str, ModuleType],
 ) -> None:
