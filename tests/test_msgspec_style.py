@@ -148,6 +148,31 @@ def test_null_absent_renamed_keys_and_date_time_text_survive(tmp_path: Path) -> 
         stamps.from_json(b'["a", 3]')
 
 
+@pytest.mark.parametrize("optional", ["examples", "all"])
+def test_keys_named_like_the_model_machinery_are_plain_fields(
+    tmp_path: Path, optional: str,
+) -> None:
+    first = {"msgspec": 1, "from_json": "a", "to_dict": [1], "UNSET": None, "Unset": 2,
+             'x"); import os #': {"str": "s", "int": 3}, "__class__": True}
+    second = {"msgspec": 2, "to_dict": [], "UNSET": 1, 'x"); import os #': {"str": "t"}}
+    data = {"info": {"name": "Odd", "schema":
+                     "https://schema.getpostman.com/json/collection/v2.1.0/"},
+            "item": [{"name": "odd", "request": {"method": "GET", "url": "https://x.test/o"},
+                      "response": [{"name": str(i), "code": 200, "body": json.dumps(b)}
+                                   for i, b in enumerate((first, second))]}]}
+    odd = build(plan_dict(data, tmp_path, Options(model_style="msgspec", optional=optional)),
+                tmp_path)
+    t = odd.ENDPOINTS[0].response_type
+    odd_key = 'x"); import os #'  # msgspec cannot name it: dropped, like unknown keys
+    for body in (first, second):
+        kept = {k: v for k, v in body.items() if k != odd_key}
+        assert t.to_dict(t.from_json(json.dumps(body))) == kept
+    assert callable(t.from_json) and callable(t.to_dict)
+    assert json.dumps(odd_key) in t.__doc__
+    assert not any("import" in f.encode_name for f in msgspec.structs.fields(t))
+    assert mypy([tmp_path / "odd"]).returncode == 0
+
+
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name.split(".")[0])
 def test_corpus_collection_type_checks_and_round_trips(

@@ -9,6 +9,7 @@ styles this generator writes; `Options.model_style` picks one.
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -245,8 +246,11 @@ def struct_class_view(name: str, obj: ObjectT, ctx: Context, style: ModelStyle,
     """Fields of one Struct: msgspec itself decodes, checks and encodes them; a
     field that may be absent holds `UNSET` (msgspec's) then; null stays `None`."""
     attrs = naming.Scope(reserved=naming.RESERVED | style.reserved)
-    views, optional = [], []
+    views, optional, dropped = [], [], []
     for f in obj.fields:
+        if not _struct_key(f.key):
+            dropped.append(f.key)
+            continue
         attr = _field_name(f.key, attrs, style)
         ann = struct_annotation(f.type, ctx)
         keyed = f"name={literal(f.key)}" if f.key != attr else ""
@@ -257,7 +261,16 @@ def struct_class_view(name: str, obj: ObjectT, ctx: Context, style: ModelStyle,
             default = f" = msgspec.field(default=UNSET, {keyed})" if keyed else " = UNSET"
             optional.append((attr, f.key, ""))
         views.append(FieldView(attr, f.key, ann, default))
+    if dropped:
+        doc += ("\n\nDropped when decoding, as msgspec cannot name them: "
+                + ", ".join(json.dumps(k) for k in dropped) + ".")
     return ClassView(name, doc, views, [], [], [], False, [], optional)
+
+
+def _struct_key(key: str) -> bool:
+    """Whether msgspec can name a JSON key: it refuses `"`, `\\` and control
+    characters in a renamed field (such keys are dropped like unknown keys)."""
+    return not any(c in '"\\' or c < " " for c in key)
 
 
 def struct_adapter_view(root: Root, ctx: Context, doc: str) -> AdapterView:
