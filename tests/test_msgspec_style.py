@@ -152,7 +152,7 @@ def test_null_absent_renamed_keys_and_date_time_text_survive(tmp_path: Path) -> 
 def test_keys_named_like_the_model_machinery_are_plain_fields(
     tmp_path: Path, optional: str,
 ) -> None:
-    first = {"msgspec": 1, "from_json": "a", "to_dict": [1], "UNSET": None, "Unset": 2,
+    first = {"final": {"type_alias": 1}, "msgspec": 1, "from_json": "a", "to_dict": [1], "UNSET": None, "Unset": 2,
              'x"); import os #': {"str": "s", "int": 3}, "__class__": True}
     second = {"msgspec": 2, "to_dict": [], "UNSET": 1, 'x"); import os #': {"str": "t"}}
     data = {"info": {"name": "Odd", "schema":
