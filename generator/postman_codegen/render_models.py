@@ -2,8 +2,10 @@
 
 A model style is one bundle (`ModelStyle`): the base class and decorator of
 the generated models, the template, the names a field may not take and the
-function that builds a class's view from its fields. `STYLES` holds the
-styles this generator writes; `Options.model_style` picks one.
+functions that build the view of a class and of a parse adapter (a body that
+is not one object). `STYLES` holds the styles this generator writes
+(`dataclass`: generated from_dict/to_dict code from the emitters; `msgspec`:
+Struct declarations that msgspec decodes itself); `Options.model_style` picks one.
 """
 
 from __future__ import annotations
