@@ -111,7 +111,7 @@ def corpus_tree(trees: Trees) -> Callable[[Path], Path]:
     that marks every variable secret (`helpers.generate_with_secrets`). The round-trip
     and type-check tests and the secret scan read the same tree."""
     def get(source: Path) -> Path:
-        key = f"corpus-{source.name.removesuffix('.postman_collection.json')}"
+        key = f"secrets-{source.name.removesuffix('.postman_collection.json')}"
         return trees.get(key, lambda out: helpers.generate_with_secrets(source, out))
     return get
 

@@ -8,6 +8,8 @@ generated package must agree with both.
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,7 +67,7 @@ def test_every_corpus_file_is_in_the_manifest() -> None:
 
 @pytest.mark.skipif(not FILES, reason="../shared/corpus is not present")
 @pytest.mark.parametrize("path", [_param(p) for p in FILES])
-def test_corpus_collection_generates_typechecks_and_round_trips(
+def test_corpus_collection_generates_typechecks_lints_and_round_trips(
     path: Path, corpus_tree: Callable[[Path], Path],
 ) -> None:
     collection = load_collection(path)
@@ -97,3 +99,8 @@ def test_corpus_collection_generates_typechecks_and_round_trips(
     assert typed + skipped == counts.typed_examples
     result = mypy([pkg_dir])
     assert result.returncode == 0, result.stdout[-3000:]
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", str(pkg_dir)],
+        check=False, capture_output=True, text=True,
+    )
+    assert lint.returncode == 0, lint.stdout[-3000:]

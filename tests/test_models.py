@@ -243,12 +243,13 @@ def test_a_lone_check_folds_into_its_guard() -> None:
 
 def test_model_styles_are_picked_by_name() -> None:
     assert style_for("dataclass") is STYLES["dataclass"]
-    with pytest.raises(GeneratorError, match="model style 'msgspec' is not available"):
-        style_for("msgspec")
+    assert style_for("msgspec") is STYLES["msgspec"]
+    with pytest.raises(GeneratorError, match="model style 'pydantic' is not available"):
+        style_for("pydantic")
 
 
 def test_an_unavailable_model_style_is_a_usage_error(tmp_path: Path) -> None:
-    pkg = plan_dict(_col(("a", {"id": 1})), tmp_path, Options(model_style="msgspec"))
+    pkg = plan_dict(_col(("a", {"id": 1})), tmp_path, Options(model_style="pydantic"))
     with pytest.raises(GeneratorError):
         models_source(pkg)
 

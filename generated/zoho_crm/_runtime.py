@@ -923,6 +923,9 @@ def decode(
         if expect == "json":
             raise ParseError("$", "a JSON body", "")
         return parse(None, "$")
+    from_json = bytes_parser(parse) if expect != "any" else None
+    if from_json is not None:
+        return from_json(content)  # type: ignore[no-any-return]
     try:
         value = json.loads(content)
     except RecursionError:
@@ -954,8 +957,9 @@ def _error_body(content: bytes, error: Callable[[Any, str], Any] | None) -> Any:
     """The typed error body, or None when it has another shape (or none)."""
     if error is None:
         return None
+    from_json = bytes_parser(error)
     try:
-        return error(json.loads(content), "$")
+        return from_json(content) if from_json else error(json.loads(content), "$")
     except (ValueError, ParseError, RecursionError):
         return None
 
@@ -971,7 +975,88 @@ def or_none(parse: Callable[[Any, str], T]) -> Callable[[Any, str], T | None]:
     def parse_or_none(value: Any, path: str = "$") -> T | None:
         return None if value is None else parse(value, path)
 
+    parse_or_none.__wrapped__ = parse  # type: ignore[attr-defined]
     return parse_or_none
+
+
+# -- msgspec models (the msgspec model style; only its packages import msgspec) ----
+
+
+def bytes_parser(parse: Callable[..., Any]) -> Callable[[bytes], Any] | None:
+    """`from_json` of the class a parse routine is bound to (`Model.from_dict`),
+    through `or_none`: msgspec models decode the response bytes themselves."""
+    owner = getattr(getattr(parse, "__wrapped__", parse), "__self__", None)
+    from_json = getattr(owner, "from_json", None) if isinstance(owner, type) else None
+    return from_json if callable(from_json) else None
+
+
+# One msgspec decoder per model type (a class or an adapter's TYPE), made once.
+_DECODERS: dict[Any, Any] = {}
+
+
+def struct_decode(content: bytes | str, type_: Any) -> Any:
+    """A JSON document decoded by msgspec as `type_`; ParseError naming the path."""
+    decoder = _DECODERS.get(type_)
+    if decoder is None:
+        import msgspec
+
+        decoder = _DECODERS[type_] = msgspec.json.Decoder(type_)
+    try:
+        return decoder.decode(content)
+    except RecursionError:
+        raise _too_deep() from None
+    except ValueError as exc:  # msgspec's DecodeError, or its ValidationError
+        if type(exc).__name__ == "ValidationError":
+            raise struct_error(str(exc), "$") from None
+        text = content if isinstance(content, str) else _text(content, None)
+        raise ParseError("$", "a JSON body", text[:100]) from None
+
+
+def struct_convert(data: object, type_: Any, path: str = "$") -> Any:
+    """A parsed JSON value converted by msgspec to `type_` (errors under `path`)."""
+    import msgspec
+
+    try:
+        return msgspec.convert(data, type=type_)
+    except msgspec.ValidationError as exc:
+        raise struct_error(str(exc), path) from None
+
+
+_MSGSPEC_KINDS: Final = {
+    "str": "string",
+    "int": "integer",
+    "float": "number",
+    "bool": "boolean",
+}
+
+
+def struct_error(message: str, path: str) -> ParseError:
+    """msgspec's "Expected `int`, got `str` - at `$.a[0].b`" as a ParseError:
+    `path` + `.a[0].b: expected integer, got string`, in this runtime's words."""
+    text, sep, where = message.rpartition(" - at `")
+    text, at = (text, path + where[1:-1]) if sep else (message, path)
+    expected, actual = text, ""
+    if text.startswith("Expected `") and "`, got `" in text:
+        expected, _, actual = text[len("Expected `") : -1].partition("`, got `")
+    elif text.startswith("Object missing required field `"):
+        key = text[len("Object missing required field `") : -1]
+        at += (
+            "." + key
+            if key.isidentifier() and key.isascii()
+            else f"[{json.dumps(key)}]"
+        )
+        expected, actual = "a value", kind(UNSET)
+    words = " | ".join(_MSGSPEC_KINDS.get(w, w) for w in expected.split(" | "))
+    error = ParseError(at, words if actual else expected, None)
+    error.actual = _MSGSPEC_KINDS.get(actual, actual)
+    error.args = (
+        (
+            f"{at}: expected {error.expected}, got {error.actual}"
+            if actual
+            else f"{at}: {expected}"
+        ),
+    )
+    return error
 
 
 def extra(obj: Model) -> dict[str, JsonValue]:

@@ -2,13 +2,16 @@
 
 A model style is one bundle (`ModelStyle`): the base class and decorator of
 the generated models, the template, the names a field may not take and the
-function that builds a class's view from its fields. `STYLES` holds the
-styles this generator writes; `Options.model_style` picks one.
+functions that build the view of a class and of a parse adapter (a body that
+is not one object). `STYLES` holds the styles this generator writes
+(`dataclass`: generated from_dict/to_dict code from the emitters; `msgspec`:
+Struct declarations that msgspec decodes itself); `Options.model_style` picks one.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +28,20 @@ from .emitters import (
 )
 from .errors import GeneratorError
 from .escape import literal
-from .infer import FieldT, ObjectT, Unknown, path_step
+from .infer import (
+    ArrayT,
+    FieldT,
+    MapT,
+    NullableT,
+    ObjectT,
+    Scalar,
+    TypeNode,
+    UnionT,
+    Unknown,
+    path_step,
+)
 from .plan import Method, Package
+from .typeplan import Root
 
 RUNTIME_FILE = Path(__file__).resolve().parent / "runtime.py"
 
@@ -77,6 +92,7 @@ class ModelStyle:
     decorator: str  # class decorator of every model
     reserved: frozenset[str]  # attribute names of the base: no field takes them
     class_view: Callable[[str, ObjectT, Context, ModelStyle, str], ClassView]
+    adapter_view: Callable[[Root, Context, str], AdapterView]
 
 
 def runtime_model_names(source: str | None = None) -> frozenset[str]:
@@ -183,6 +199,15 @@ def _default(f: FieldT, attr: str) -> str:
     return f" = _field(default=_rt.UNSET, {meta})" if meta else " = _rt.UNSET"
 
 
+def dataclass_adapter_view(root: Root, ctx: Context, doc: str) -> AdapterView:
+    """The parse routine of a body that is not one object (a list, a union)."""
+    em = ctx.emitter(root.node)
+    w = CodeWriter(ctx, naming.Scope(reserved=LOCAL_RESERVED), level=2)
+    value = em.parse(w, "data", JsonPath.of("path"))
+    return AdapterView(root.name, doc, em.annotation(), w.lines(), value,
+                       em.to_json("value", None))
+
+
 DATACLASS = ModelStyle(
     name="dataclass",
     template="models.py.jinja",
@@ -190,10 +215,85 @@ DATACLASS = ModelStyle(
     decorator="_rt.model",
     reserved=runtime_model_names(),
     class_view=dataclass_class_view,
+    adapter_view=dataclass_adapter_view,
+)
+
+
+# -- the msgspec style: msgspec.Struct models that msgspec decodes from bytes -------
+
+
+def struct_annotation(node: TypeNode, ctx: Context) -> str:
+    """A type as msgspec decodes it. Unlike the emitters' annotation, a date-time
+    is `str`: its text comes back exactly as it came (msgspec would rewrite
+    `+00:00` as `Z`), and `JsonValue` is `Any` when msgspec reads it."""
+    if isinstance(node, Unknown):
+        return "JsonValue"
+    if isinstance(node, Scalar):
+        return "str" if node.kind == "datetime" else node.kind
+    if isinstance(node, ObjectT):
+        return ctx.names[node.uid]
+    if isinstance(node, ArrayT):
+        return f"list[{struct_annotation(node.item, ctx)}]"
+    if isinstance(node, MapT):
+        return f"dict[str, {struct_annotation(node.value, ctx)}]"
+    if isinstance(node, NullableT):
+        return f"{struct_annotation(node.inner, ctx)} | None"
+    if isinstance(node, UnionT):
+        return " | ".join(struct_annotation(o, ctx) for o in node.options)
+    raise TypeError(node)
+
+
+def struct_class_view(name: str, obj: ObjectT, ctx: Context, style: ModelStyle,
+                      doc: str) -> ClassView:
+    """Fields of one Struct: msgspec itself decodes, checks and encodes them; a
+    field that may be absent holds `UNSET` (msgspec's) then; null stays `None`."""
+    attrs = naming.Scope(reserved=naming.RESERVED | style.reserved)
+    views, optional, dropped = [], [], []
+    for f in obj.fields:
+        if not _struct_key(f.key):
+            dropped.append(f.key)
+            continue
+        attr = _field_name(f.key, attrs, style)
+        ann = struct_annotation(f.type, ctx)
+        keyed = f"name={literal(f.key)}" if f.key != attr else ""
+        if f.required:
+            default = f" = msgspec.field({keyed})" if keyed else ""
+        else:
+            ann += " | Unset"
+            default = f" = msgspec.field(default=UNSET, {keyed})" if keyed else " = UNSET"
+            optional.append((attr, f.key, ""))
+        views.append(FieldView(attr, f.key, ann, default))
+    if dropped:
+        doc += ("\n\nDropped when decoding, as msgspec cannot name them: "
+                + ", ".join(json.dumps(k) for k in dropped) + ".")
+    return ClassView(name, doc, views, [], [], [], False, [], optional)
+
+
+def _struct_key(key: str) -> bool:
+    """Whether msgspec can name a JSON key: it refuses `"`, `\\` and control
+    characters in a renamed field (such keys are dropped like unknown keys)."""
+    return not any(c in '"\\' or c < " " for c in key)
+
+
+def struct_adapter_view(root: Root, ctx: Context, doc: str) -> AdapterView:
+    """A body that is not one object: its type, which msgspec decodes directly."""
+    return AdapterView(root.name, doc, struct_annotation(root.node, ctx), [], "", "")
+
+
+MSGSPEC = ModelStyle(
+    name="msgspec",
+    template="models_msgspec.py.jinja",
+    base="_Struct",
+    decorator="",
+    # Methods of the base; names a later field's annotation or default reads
+    # in the class body (a field `msgspec` would hide the module there).
+    reserved=frozenset({"from_dict", "to_dict", "from_json", "msgspec"}),
+    class_view=struct_class_view,
+    adapter_view=struct_adapter_view,
 )
 
 # The styles this generator writes, by `model_style` name.
-STYLES: dict[str, ModelStyle] = {DATACLASS.name: DATACLASS}
+STYLES: dict[str, ModelStyle] = {s.name: s for s in (DATACLASS, MSGSPEC)}
 
 
 def style_for(name: str) -> ModelStyle:
@@ -240,13 +340,9 @@ def model_views(pkg: Package, ctx: Context, style: ModelStyle,
                for name, obj in pkg.classes]
     adapters = []
     for root in pkg.adapters:
-        em = ctx.emitter(root.node)
-        w = CodeWriter(ctx, naming.Scope(reserved=LOCAL_RESERVED), level=2)
-        value = em.parse(w, "data", JsonPath.of("path"))
-        fallback = f"Parse routine of the `{root.hint}` body ({em.annotation()})."
-        adapters.append(AdapterView(root.name, _doc(docs.get(root.node.uid, []), fallback),
-                                    em.annotation(), w.lines(), value,
-                                    em.to_json("value", None)))
+        fallback = f"Parse routine of the `{root.hint}` body ({ctx.ann(root.node)})."
+        adapters.append(style.adapter_view(root, ctx, _doc(docs.get(root.node.uid, []),
+                                                           fallback)))
     return classes, adapters, ctx.sorted_helpers()
 
 
