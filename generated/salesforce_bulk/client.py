@@ -17,6 +17,31 @@ from .models import (
 )
 
 
+def _get_job_info(args: _rt.Args, config: _rt.Config) -> _rt.Call[GetJobInfo]:
+    return _rt.Call(
+        "GET",
+        "/services/data/v"
+        + _rt.segment(args["version"], "version")
+        + "/jobs/ingest/"
+        + _rt.segment(args["job_id"], "job_id"),
+        GetJobInfo.from_dict,
+        auth=_rt.BEARER,
+    )
+
+
+def _get_job_details(args: _rt.Args, config: _rt.Config) -> _rt.Call[GetJobDetails]:
+    return _rt.Call(
+        "GET",
+        "/services/async/"
+        + _rt.segment(args["version"], "version")
+        + "/job/"
+        + _rt.segment(args["job_id"], "job_id"),
+        GetJobDetails.from_dict,
+        auth=_rt.BEARER,
+        headers=[("Accept", "application/json")],
+    )
+
+
 class Client:
     """Salesforce Bulk API 2.0 and Bulk API 1.0 job requests (from the Chilkat online tools seeds 000 and 001)."""
 
@@ -68,26 +93,9 @@ class Client:
         headers: Mapping[str, str] | None = None,
     ) -> GetJobInfo:
         """GET {{_endpoint}}/services/data/v{{version}}/jobs/ingest/{{_jobId}}"""
-        return self.get_job_info_with_response(job_id, version, headers=headers).parsed
+        return self._t.send(_get_job_info, locals()).parsed
 
-    def get_job_info_with_response(
-        self,
-        job_id: str,
-        version: str = "58.0",
-        *,
-        headers: Mapping[str, str] | None = None,
-    ) -> _rt.Response[GetJobInfo]:
-        """`get_job_info`, with the status, headers and raw bytes of the response."""
-        return self._t.call(
-            "GET",
-            "/services/data/v"
-            + _rt.segment(version, "version")
-            + "/jobs/ingest/"
-            + _rt.segment(job_id, "job_id"),
-            parse=GetJobInfo.from_dict,
-            auth=_rt.BEARER,
-            extra_headers=headers,
-        )
+    get_job_info_with_response = _rt.with_response(_get_job_info, get_job_info)
 
     def get_job_details(
         self,
@@ -103,29 +111,9 @@ class Client:
         Args:
             job_id: Id of the job, as returned when it was created.
         """
-        return self.get_job_details_with_response(
-            job_id, version, headers=headers
-        ).parsed
+        return self._t.send(_get_job_details, locals()).parsed
 
-    def get_job_details_with_response(
-        self,
-        job_id: str,
-        version: str = "58.0",
-        *,
-        headers: Mapping[str, str] | None = None,
-    ) -> _rt.Response[GetJobDetails]:
-        """`get_job_details`, with the status, headers and raw bytes of the response."""
-        return self._t.call(
-            "GET",
-            "/services/async/"
-            + _rt.segment(version, "version")
-            + "/job/"
-            + _rt.segment(job_id, "job_id"),
-            parse=GetJobDetails.from_dict,
-            auth=_rt.BEARER,
-            headers=[("Accept", "application/json")],
-            extra_headers=headers,
-        )
+    get_job_details_with_response = _rt.with_response(_get_job_details, get_job_details)
 
 
 class AsyncClient:
@@ -182,28 +170,9 @@ class AsyncClient:
         headers: Mapping[str, str] | None = None,
     ) -> GetJobInfo:
         """GET {{_endpoint}}/services/data/v{{version}}/jobs/ingest/{{_jobId}}"""
-        return (
-            await self.get_job_info_with_response(job_id, version, headers=headers)
-        ).parsed
+        return (await self._t.send(_get_job_info, locals())).parsed
 
-    async def get_job_info_with_response(
-        self,
-        job_id: str,
-        version: str = "58.0",
-        *,
-        headers: Mapping[str, str] | None = None,
-    ) -> _rt.Response[GetJobInfo]:
-        """`get_job_info`, with the status, headers and raw bytes of the response."""
-        return await self._t.call(
-            "GET",
-            "/services/data/v"
-            + _rt.segment(version, "version")
-            + "/jobs/ingest/"
-            + _rt.segment(job_id, "job_id"),
-            parse=GetJobInfo.from_dict,
-            auth=_rt.BEARER,
-            extra_headers=headers,
-        )
+    get_job_info_with_response = _rt.awith_response(_get_job_info, get_job_info)
 
     async def get_job_details(
         self,
@@ -219,29 +188,11 @@ class AsyncClient:
         Args:
             job_id: Id of the job, as returned when it was created.
         """
-        return (
-            await self.get_job_details_with_response(job_id, version, headers=headers)
-        ).parsed
+        return (await self._t.send(_get_job_details, locals())).parsed
 
-    async def get_job_details_with_response(
-        self,
-        job_id: str,
-        version: str = "58.0",
-        *,
-        headers: Mapping[str, str] | None = None,
-    ) -> _rt.Response[GetJobDetails]:
-        """`get_job_details`, with the status, headers and raw bytes of the response."""
-        return await self._t.call(
-            "GET",
-            "/services/async/"
-            + _rt.segment(version, "version")
-            + "/job/"
-            + _rt.segment(job_id, "job_id"),
-            parse=GetJobDetails.from_dict,
-            auth=_rt.BEARER,
-            headers=[("Accept", "application/json")],
-            extra_headers=headers,
-        )
+    get_job_details_with_response = _rt.awith_response(
+        _get_job_details, get_job_details
+    )
 
 
 ENDPOINTS: tuple[_rt.Endpoint, ...] = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import enum
+import inspect
 import json
 import logging
 import secrets
@@ -15,7 +16,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import (
@@ -25,6 +26,7 @@ from typing import (
     Final,
     Generic,
     Literal,
+    ParamSpec,
     TypeAlias,
     TypeVar,
 )
@@ -510,6 +512,91 @@ class Response(Generic[T]):
     @property
     def status_code(self) -> int:
         return self.status
+
+
+Args: TypeAlias = "dict[str, Any]"
+
+
+class Call(Generic[T]):
+    """One request, as a client method's description makes it of the arguments:
+    written once per endpoint, sent alike by the sync and the async transport.
+
+    `options` are the keyword arguments of `SyncTransport.call` (auth, params,
+    headers, body, ...)."""
+
+    __slots__ = ("method", "options", "parse", "url")
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        parse: Callable[[Any, str], T],
+        **options: Any,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.parse = parse
+        self.options = options
+
+
+Describe: TypeAlias = "Callable[[Args, Config], Call[T]]"
+
+
+P = ParamSpec("P")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def with_response(
+    describe: Describe[T], method: Callable[P, T]
+) -> Callable[P, Response[T]]:
+    """The `_with_response` twin of a sync client method: its arguments, the full
+    response (made here once rather than written again for every endpoint)."""
+    signature = inspect.signature(method)
+
+    def twin(*args: P.args, **kwargs: P.kwargs) -> Response[T]:
+        bound = _arguments(signature, args, kwargs)
+        response: Response[T] = bound["self"]._t.send(describe, bound)
+        return response
+
+    return _twin(twin, method, signature)
+
+
+def awith_response(
+    describe: Describe[T],
+    method: Callable[P, Coroutine[Any, Any, T]],
+) -> Callable[P, Coroutine[Any, Any, Response[T]]]:
+    """The `_with_response` twin of an async client method (see `with_response`)."""
+    signature = inspect.signature(method)
+
+    async def twin(*args: P.args, **kwargs: P.kwargs) -> Response[T]:
+        bound = _arguments(signature, args, kwargs)
+        response: Response[T] = await bound["self"]._t.send(describe, bound)
+        return response
+
+    return _twin(twin, method, signature)
+
+
+def _arguments(signature: inspect.Signature, args: Any, kwargs: Any) -> Args:
+    """The arguments of a call by name, defaults filled: what `locals()` is at the
+    start of the method (a wrong argument is the TypeError the method would raise)."""
+    bound = signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.arguments
+
+
+def _twin(twin: F, method: Callable[..., Any], signature: inspect.Signature) -> F:
+    """Name, docstring and signature of a twin, as if it were written out."""
+    name = method.__name__ + "_with_response"
+    made: Any = twin
+    made.__name__, made.__module__ = name, method.__module__
+    made.__qualname__ = method.__qualname__ + "_with_response"
+    made.__doc__ = (
+        f"`{method.__name__}`, with the status, headers and raw bytes of the response."
+    )
+    returns = f"_rt.Response[{signature.return_annotation}]"
+    made.__signature__ = signature.replace(return_annotation=returns)
+    made.__annotations__ = {**method.__annotations__, "return": returns}
+    return twin
 
 
 class AuthKind(enum.Enum):
@@ -1277,6 +1364,14 @@ class SyncTransport(_Transport):
         if self.owned:
             self.http.close()
 
+    def send(self, describe: Describe[T], args: Args) -> Response[T]:
+        """Send the request `describe` makes of a method's arguments (its `locals()`),
+        with the call's own `headers=`."""
+        c = describe(args, self.config)
+        return self.call(
+            c.method, c.url, parse=c.parse, extra_headers=args["headers"], **c.options
+        )
+
     def call(
         self,
         method: str,
@@ -1369,6 +1464,14 @@ class AsyncTransport(_Transport):
         """Close the httpx client if this transport created it (never the caller's)."""
         if self.owned:
             await self.http.aclose()
+
+    async def send(self, describe: Describe[T], args: Args) -> Response[T]:
+        """Send the request `describe` makes of a method's arguments (its `locals()`),
+        with the call's own `headers=`."""
+        c = describe(args, self.config)
+        return await self.call(
+            c.method, c.url, parse=c.parse, extra_headers=args["headers"], **c.options
+        )
 
     async def call(
         self,

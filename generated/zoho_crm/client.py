@@ -17,6 +17,16 @@ from .models import (
 )
 
 
+def _v2_1__job_details(args: _rt.Args, config: _rt.Config) -> _rt.Call[JobDetails]:
+    return _rt.Call(
+        "GET",
+        "/crm/bulk/v2.1/write/" + _rt.segment(args["job_id"], "job_id"),
+        JobDetails.from_dict,
+        error=JobDetailsError.from_dict,
+        auth=_rt.BEARER,
+    )
+
+
 class V21Client:
     """Requests of the folder v2.1."""
 
@@ -30,20 +40,19 @@ class V21Client:
 
         GET {{api-domain}}/crm/bulk/v2.1/write/{{job_id}}
         """
-        return self.job_details_with_response(job_id, headers=headers).parsed
+        return self._t.send(_v2_1__job_details, locals()).parsed
 
-    def job_details_with_response(
-        self, job_id: str, *, headers: Mapping[str, str] | None = None
-    ) -> _rt.Response[JobDetails]:
-        """`job_details`, with the status, headers and raw bytes of the response."""
-        return self._t.call(
-            "GET",
-            "/crm/bulk/v2.1/write/" + _rt.segment(job_id, "job_id"),
-            parse=JobDetails.from_dict,
-            error=JobDetailsError.from_dict,
-            auth=_rt.BEARER,
-            extra_headers=headers,
-        )
+    job_details_with_response = _rt.with_response(_v2_1__job_details, job_details)
+
+
+def _v2__job_details(args: _rt.Args, config: _rt.Config) -> _rt.Call[JobDetails]:
+    return _rt.Call(
+        "GET",
+        "/crm/bulk/v2/write/" + _rt.segment(args["job_id"], "job_id"),
+        JobDetails.from_dict,
+        error=JobDetailsError.from_dict,
+        auth=_rt.BEARER,
+    )
 
 
 class V2Client:
@@ -59,20 +68,9 @@ class V2Client:
 
         GET {{api-domain}}/crm/bulk/v2/write/{{job_id}}
         """
-        return self.job_details_with_response(job_id, headers=headers).parsed
+        return self._t.send(_v2__job_details, locals()).parsed
 
-    def job_details_with_response(
-        self, job_id: str, *, headers: Mapping[str, str] | None = None
-    ) -> _rt.Response[JobDetails]:
-        """`job_details`, with the status, headers and raw bytes of the response."""
-        return self._t.call(
-            "GET",
-            "/crm/bulk/v2/write/" + _rt.segment(job_id, "job_id"),
-            parse=JobDetails.from_dict,
-            error=JobDetailsError.from_dict,
-            auth=_rt.BEARER,
-            extra_headers=headers,
-        )
+    job_details_with_response = _rt.with_response(_v2__job_details, job_details)
 
 
 class Client:
@@ -134,20 +132,9 @@ class AsyncV21Client:
 
         GET {{api-domain}}/crm/bulk/v2.1/write/{{job_id}}
         """
-        return (await self.job_details_with_response(job_id, headers=headers)).parsed
+        return (await self._t.send(_v2_1__job_details, locals())).parsed
 
-    async def job_details_with_response(
-        self, job_id: str, *, headers: Mapping[str, str] | None = None
-    ) -> _rt.Response[JobDetails]:
-        """`job_details`, with the status, headers and raw bytes of the response."""
-        return await self._t.call(
-            "GET",
-            "/crm/bulk/v2.1/write/" + _rt.segment(job_id, "job_id"),
-            parse=JobDetails.from_dict,
-            error=JobDetailsError.from_dict,
-            auth=_rt.BEARER,
-            extra_headers=headers,
-        )
+    job_details_with_response = _rt.awith_response(_v2_1__job_details, job_details)
 
 
 class AsyncV2Client:
@@ -163,20 +150,9 @@ class AsyncV2Client:
 
         GET {{api-domain}}/crm/bulk/v2/write/{{job_id}}
         """
-        return (await self.job_details_with_response(job_id, headers=headers)).parsed
+        return (await self._t.send(_v2__job_details, locals())).parsed
 
-    async def job_details_with_response(
-        self, job_id: str, *, headers: Mapping[str, str] | None = None
-    ) -> _rt.Response[JobDetails]:
-        """`job_details`, with the status, headers and raw bytes of the response."""
-        return await self._t.call(
-            "GET",
-            "/crm/bulk/v2/write/" + _rt.segment(job_id, "job_id"),
-            parse=JobDetails.from_dict,
-            error=JobDetailsError.from_dict,
-            auth=_rt.BEARER,
-            extra_headers=headers,
-        )
+    job_details_with_response = _rt.awith_response(_v2__job_details, job_details)
 
 
 class AsyncClient:
