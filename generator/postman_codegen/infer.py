@@ -540,6 +540,25 @@ class TypeTable:
             return options[0]
         return self._intern(("union", *(o.uid for o in options)), UnionT, tuple(options))
 
+    def dates_as_text(self, node: TypeNode) -> TypeNode:
+        """`node` with its date-times typed as strings, down to the first class.
+
+        A model keeps a parsed date-time's original text beside it, so `to_dict`
+        gives the same bytes back; a body that is not one object (a bare list, a
+        union) is parsed by an adapter that has nowhere to keep that text."""
+        if isinstance(node, Scalar) and node.kind == "datetime":
+            return self.scalar("str")
+        if isinstance(node, ArrayT):
+            return self.array(self.dates_as_text(node.item))
+        if isinstance(node, MapT):
+            return self.map(self.dates_as_text(node.value))
+        if isinstance(node, NullableT):
+            return self.nullable(self.dates_as_text(node.inner))
+        if isinstance(node, UnionT):
+            options = {o.uid: o for o in map(self.dates_as_text, node.options)}
+            return self.union(list(options.values()))
+        return node
+
     def obj(self, fields: list[FieldT], hint: str, parent: str, where: str) -> TypeNode:
         from .naming import pascal
 

@@ -141,6 +141,8 @@ class Typer:
                                  overrides.get(m.qualname, {}).items()})
             node, hit = self.table.build_root(pool.place([shape]), base, trails[0],
                                               loose=opts.optional == "all", overrides=over)
+            if not isinstance(node, ObjectT):
+                node = self.table.dates_as_text(node)
             for m, r in roots:
                 r.node, r.hint = node, base
                 if r is m.response:
@@ -155,7 +157,7 @@ class Typer:
         body_pool = Pool([shape for _, shape in self._bodies])
         for r, shape in self._bodies:
             node, _ = self.table.build_root(body_pool.place([shape]), r.hint)
-            r.node = node
+            r.node = node if isinstance(node, ObjectT) else self.table.dates_as_text(node)
         self.table.settle()
 
 
