@@ -23,6 +23,16 @@ from server import Server
 ROOT = Path(__file__).resolve().parent.parent
 COLLECTIONS = ROOT / "collections"
 CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS_FILES = sorted(CORPUS.glob("*.postman_collection.json")) if CORPUS.is_dir() else []
+# Corpus files above this size run only with --run-slow (make test-corpus).
+SLOW_BYTES = 1_000_000
+
+
+def corpus_param(path: Path) -> object:
+    """A corpus file as a test parameter, marked slow above `SLOW_BYTES`: every test of
+    the corpus splits it the same way, so `make test` never builds a large tree."""
+    marks = [pytest.mark.slow] if path.stat().st_size > SLOW_BYTES else []
+    return pytest.param(path, id=path.name.removesuffix(".postman_collection.json"), marks=marks)
 
 # `make test` runs the `suite` profile: few examples, no deadline (an example formats
 # code with black; its time depends on the machine, not on the input). Run more with

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
+from conftest import CORPUS, CORPUS_FILES, corpus_param
 from helpers import (
     Counts,
     check_example,
@@ -27,11 +27,6 @@ from helpers import (
     mypy,
     run_cli,
 )
-
-# Files above this size run only with --run-slow (make test-corpus).
-SLOW_BYTES = 1_000_000
-
-FILES = sorted(CORPUS.glob("*.postman_collection.json")) if CORPUS.is_dir() else []
 
 
 def _manifest() -> dict[str, dict[str, str]]:
@@ -45,11 +40,6 @@ def _manifest() -> dict[str, dict[str, str]]:
 MANIFEST = _manifest()
 
 
-def _param(path: Path) -> object:
-    marks = [pytest.mark.slow] if path.stat().st_size > SLOW_BYTES else []
-    return pytest.param(path, id=path.name.removesuffix(".postman_collection.json"), marks=marks)
-
-
 def _stats_row(path: Path) -> dict[str, int]:
     """The numbers `postman-codegen stats` prints for one collection."""
     result = run_cli("stats", path)
@@ -60,13 +50,13 @@ def _stats_row(path: Path) -> dict[str, int]:
     return {n: int(c) for n, c in zip(names[1:], cells[1:], strict=True)}
 
 
-@pytest.mark.skipif(not FILES, reason="../shared/corpus is not present")
+@pytest.mark.skipif(not CORPUS_FILES, reason="../shared/corpus is not present")
 def test_every_corpus_file_is_in_the_manifest() -> None:
-    assert {p.name.removesuffix(".postman_collection.json") for p in FILES} == set(MANIFEST)
+    assert {p.name.removesuffix(".postman_collection.json") for p in CORPUS_FILES} == set(MANIFEST)
 
 
-@pytest.mark.skipif(not FILES, reason="../shared/corpus is not present")
-@pytest.mark.parametrize("path", [_param(p) for p in FILES])
+@pytest.mark.skipif(not CORPUS_FILES, reason="../shared/corpus is not present")
+@pytest.mark.parametrize("path", [corpus_param(p) for p in CORPUS_FILES])
 def test_corpus_collection_generates_typechecks_lints_and_round_trips(
     path: Path, corpus_tree: Callable[[Path], Path],
 ) -> None:

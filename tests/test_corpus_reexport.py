@@ -13,10 +13,8 @@ from typing import Any
 
 import pytest
 
-from conftest import CORPUS
+from conftest import CORPUS_FILES
 from postman_codegen.output import canonical_sha
-
-FILES = sorted(CORPUS.glob("*.postman_collection.json")) if CORPUS.is_dir() else []
 
 
 def _reversed_keys(value: Any) -> Any:
@@ -27,8 +25,8 @@ def _reversed_keys(value: Any) -> Any:
     return value
 
 
-@pytest.mark.skipif(not FILES, reason="../shared/corpus is not present")
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name.split(".")[0])
+@pytest.mark.skipif(not CORPUS_FILES, reason="../shared/corpus is not present")
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name.split(".")[0])
 def test_a_canonical_reexport_of_every_corpus_collection_has_the_same_input_hash(
     path: Path,
 ) -> None:

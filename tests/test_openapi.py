@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
-from conftest import COLLECTIONS, CORPUS, ROOT
+from conftest import COLLECTIONS, CORPUS, ROOT, SLOW_BYTES
 from postman_codegen.collection import load, load_environment
 from postman_codegen.config import environment_for, stem
 from postman_codegen.openapi import component_key, dumps, openapi_document
@@ -21,7 +21,6 @@ GENERATED = ROOT / "generated"
 CORPUS_DIR = next(
     (c for c in (CORPUS, ROOT.parent.parent / "shared" / "corpus") if c.is_dir()), CORPUS
 )
-SLOW_BYTES = 1_000_000
 
 
 def document(path: Path) -> dict[str, Any]:

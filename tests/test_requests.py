@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from conftest import CORPUS_FILES, corpus_param
 from helpers import generate, import_package, mypy, run_cli, secret_values
 from postman_codegen.collection import load, load_environment
 from postman_codegen.options import Options
@@ -350,17 +351,8 @@ def test_every_method_takes_per_call_headers(pkgs: dict[str, ModuleType]) -> Non
 
 # -- 3: the secret scan over the corpus ------------------------------------------------
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
-CORPUS_FILES = sorted(CORPUS.glob("*.postman_collection.json")) if CORPUS.is_dir() else []
-
-
-def _corpus_param(path: Path) -> Any:
-    marks = [pytest.mark.slow] if path.stat().st_size > 1_000_000 else []
-    return pytest.param(path, id=path.name.removesuffix(".postman_collection.json"), marks=marks)
-
-
 @pytest.mark.skipif(not CORPUS_FILES, reason="../shared/corpus is not present")
-@pytest.mark.parametrize("path", [_corpus_param(p) for p in CORPUS_FILES])
+@pytest.mark.parametrize("path", [corpus_param(p) for p in CORPUS_FILES])
 def test_corpus_secret_scan(path: Path, corpus_tree: Callable[[Path], Path]) -> None:
     """Every variable gets a secret value in an environment: none may be written."""
     text = path.read_text("utf-8-sig")
