@@ -1,0 +1,524 @@
+"""Code in the form the pinned black leaves unchanged, and a recognizer for it.
+
+black costs most of a cold run, and most of what it does to our output is
+undo the renderer's own choices (quotes, long lines). So the renderer writes
+black's form: strings quoted as black quotes them (`quote`), docstrings as black
+writes them (`docstring_body`), and a statement longer than black's 88 columns
+exploded at its last bracket, one element per line with a trailing comma
+(`fold`), which black keeps as it is ("magic trailing comma").
+
+`settled(block)` says that black would leave a top-level block unchanged. It is
+conservative: it vouches only for ASCII text made of the constructs whose
+black form it knows (spacing, quoting, numbers, blank lines, docstrings,
+exploded brackets after a small set of statement heads), and anything else
+goes to black. tests/test_blackform.py holds it to black itself on every block
+of the seeds and the corpus and on hand-made hard cases.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+LINE_WIDTH = 88
+
+# --- strings ---------------------------------------------------------------------
+
+_ESCAPED = {q: re.compile(rf"([^\\]|^)\\((?:\\\\)*){q}") for q in "'\""}
+_UNESCAPED = {q: re.compile(rf"(([^\\]|^)(\\\\)*){q}") for q in "'\""}
+
+
+def _sub_twice(regex: re.Pattern[str], repl: str, text: str) -> str:
+    return regex.sub(repl, regex.sub(repl, text))
+
+
+def _black_quotes(token: str) -> str | None:
+    """What black's `normalize_string_quotes` makes of a one-line string with no
+    prefix or `f` (a port of it), or None when black would first drop an
+    escape it finds unneeded."""
+    prefix = "f" if token[0] == "f" else ""
+    orig = token[len(prefix)]
+    new = "'" if orig == '"' else '"'
+    body = token[len(prefix) + 1:-1]
+    if _sub_twice(_ESCAPED[new], rf"\1\2{new}", body) != body:
+        return None
+    new_body = _sub_twice(_ESCAPED[orig], rf"\1\2{orig}", body)
+    new_body = _sub_twice(_UNESCAPED[new], rf"\1\\{new}", new_body)
+    if prefix and any("\\" in m for m in _FIELD.findall(new_body)):
+        return token
+    if new_body.count("\\") > body.count("\\"):
+        return token
+    if new_body.count("\\") == body.count("\\") and orig == '"':
+        return token
+    return f"{prefix}{new}{new_body}{new}"
+
+
+_FIELD = re.compile(r"(?:(?<!\{)|^)\{([^{].*?)\}(?:(?!\})|$)")
+
+
+def quote(text: str) -> str:
+    """`text` as a Python string literal quoted as black quotes it: double quotes
+    unless they cost more backslashes."""
+    lit = repr(text)
+    return _black_quotes(lit) or lit
+
+
+# A string black leaves alone: plain double-quoted, or as black would quote it
+# with only escapes black does not rewrite (hex digits in lower case).
+_PLAIN = re.compile(r'f?"[^"\\\']*"\Z')
+_ESCAPE = re.compile(r"\\(?:[\\nrt'\"]|x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})")
+
+
+def _string_ok(token: str) -> bool:
+    if _PLAIN.match(token):
+        return True
+    if "\\" in _ESCAPE.sub("", token):
+        return False
+    return _black_quotes(token) == token
+
+
+# --- docstrings ----------------------------------------------------------------
+
+def docstring_body(body: str, indent: str) -> str:
+    """A docstring's text (between the quotes) as black writes it at `indent`:
+    continuation lines re-indented, trailing spaces stripped, closing quotes
+    on their own line when the last line would overflow. `body` holds no
+    backslash-newline, tab or carriage return."""
+    lines = body.split("\n")
+    if len(lines) == 1:
+        text = body.strip()
+    else:
+        rest = lines[1:]
+        common = min((len(x) - len(x.lstrip()) for x in rest if x.strip()), default=None)
+        out = [lines[0].strip()]
+        if common is not None:
+            last = len(rest) - 1
+            for i, x in enumerate(rest):
+                stripped = x[common:].rstrip()
+                out.append(indent + stripped if stripped or i == last else "")
+        text = "\n".join(out)
+    if not text:
+        return " " if body else ""
+    if text[0] == '"':
+        text = " " + text
+    if text[-1] == '"':
+        text += " "
+    if text[-1] == "\\" and (len(text) - len(text.rstrip("\\"))) % 2:
+        return text + " "
+    lines = text.splitlines()
+    last = len(lines[-1]) if not text.endswith("\n") else 0
+    if len(lines) > 1 and last + 3 > LINE_WIDTH:
+        return text + "\n" + indent
+    return text
+
+
+_TRIPLE = re.compile(r'^( *)"""((?:[^"\\]|\\[^\n]|"(?!""))*)"""\n', re.MULTILINE)
+
+
+def _docstring_ok(indent: str, body: str) -> bool:
+    if "\\" in _ESCAPE.sub("", body) or "\t" in body or "\r" in body:
+        return False
+    return docstring_body(body, indent) == body
+
+
+# --- lines -----------------------------------------------------------------------
+
+_STRING = re.compile(r"""(?<![\w])f?(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')""")
+_OTHER_STRING = re.compile(r"""(?<![\w])[A-Za-z]{1,2}["']""")
+_NAME = re.compile(
+    r"\b(?!(?:and|as|assert|async|await|class|def|del|elif|else|except|finally|for|"
+    r"from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|"
+    r"with|yield|break|continue)\b)[A-Za-z_]\w*")
+_NUMBER = re.compile(r"(?<![\w.])\.?\d[\w.]*(?:(?<=[eE])[-+]\d+)?")
+_GOOD_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e-?\d+)?\Z")
+_TOKEN = re.compile(r' |""|\w+|\.\.\.|->|\*\*|//|<<|>>|<=|>=|==|!=|:=|[-+*/%@&|^~<>]=?|[=.,:()\[\]{}]')
+_ATOM_END = frozenset(('a', '0', '""', ")", "]", "}", "..."))
+_OPEN = {"(": ")", "[": "]", "{": "}"}
+_CLOSE = frozenset(")]}")
+_PAREN_KEYWORDS = frozenset(
+    "return if elif while for in del assert await with except not else raise and or is "
+    "async".split())
+_IMPORT = re.compile(r"(from \.*a(\.a)*|from \.+) import (a( as a)?(, a( as a)?)*|\()"
+                     r"|import a(\.a)*( as a)?")
+_NAME_LIST = re.compile(r"a( as a)?,")
+_CALLEE = r"a(?:\.a)*"
+_ANNOT = r"a(?:\.a)*(?:\[[a., |\[\]\"]*\])?(?: \| a(?:\.a)*(?:\[[a., |\[\]\"]*\])?)*"
+_STMT_HEAD = re.compile(
+    rf"(?:return |raise |{_CALLEE} = |{_CALLEE}: {_ANNOT} = )?(?:{_CALLEE}\(|\[|\{{)")
+_STMT_TUPLE_HEAD = re.compile(rf"(?:return |{_CALLEE} = |{_CALLEE}: {_ANNOT} = )\(")
+_DEF_HEAD = re.compile(r"(?:async )?def a\(")
+_DEF_TAIL = re.compile(rf"\)(?: -> {_ANNOT})?:")
+_ELEMENT_HEAD = re.compile(rf"(?:a=|\"\": )?(?:{_CALLEE}\(|\[|\{{)")
+
+
+class _Line:
+    """What the structure check needs to know of one physical line (by shape)."""
+
+    __slots__ = ("closes", "colons", "commas", "ends_comma", "kind", "opener", "opens")
+
+    def __init__(self) -> None:
+        self.closes = False  # starts by closing the bracket a line above opened
+        self.opens = ""  # the kind of bracket it leaves open at its end ("" if none)
+        self.kind = ""  # def | decorator | class | docstring | import | compound | ""
+        self.commas = 0  # commas at its own level, a trailing one excluded
+        self.colons = 0  # colons at statement level
+        self.ends_comma = False
+        self.opener = False  # ends with ":" (opens an indented block)
+
+
+_COMPOUND = frozenset("if elif else for while with try except finally def class async".split())
+_ATOMS = frozenset(("a", "0", '""'))
+_NO_SPACE_BEFORE = frozenset((")", "]", "}", ",", ":", "."))
+
+
+def _no_gap_equal(kind: str, annotated: bool) -> bool:
+    """`=` of a keyword argument or an unannotated default: no spaces around."""
+    return kind == "call" or (kind == "def" and not annotated)
+
+
+def _spacing(tokens: list[str], ctx: str, line: _Line) -> bool:  # noqa: C901, PLR0911, PLR0912, PLR0915
+    """Whether the gaps between `tokens` (single spaces are tokens) are black's,
+    for a line that starts inside an exploded bracket of kind `ctx` ("" at
+    statement level); records the line's facts in `line`."""
+    # Open brackets: [kind, annotated (a def parameter with ":" so far)].
+    stack: list[list[object]] = [[ctx, False]] if ctx else []
+    base = len(stack)
+    prev = ""
+    prev_unary = False
+    gap = ""
+    is_def = tokens[:1] == ["def"] or tokens[:3] == ["async", " ", "def"]
+    def_paren = False
+    checks: list[int] = []  # depths of parens black would drop unless a trailer follows
+    for tok in tokens:
+        if tok == " ":
+            if gap or not prev:
+                return False
+            gap = " "
+            continue
+        top = stack[-1] if stack else None
+        kind = str(top[0]) if top else ""
+        annotated = bool(top[1]) if top else False
+        if checks and checks[-1] == len(stack) + 1:
+            checks.pop()
+            if tok not in ("(", "[", "."):
+                return False  # black drops parentheses around a whole expression
+        if not prev:
+            want = ""
+        elif tok in _NO_SPACE_BEFORE or prev in _OPEN or prev in (".", "@") or prev_unary:
+            want = ""
+        elif tok in ("(", "[") and prev in _ATOM_END:
+            want = ""
+        elif (tok == "=" or prev == "=") and _no_gap_equal(kind, annotated):
+            want = ""
+        else:
+            want = " "
+        if gap != want:
+            return False
+        if tok in _ATOMS and prev in _ATOM_END:
+            return False  # soft keywords, implicit concatenation: not vouched for
+        unary = False
+        if tok in _OPEN:
+            if tok == "(" and prev == "(":
+                return False
+            if tok == "(":
+                if is_def and not def_paren and not stack:
+                    new, def_paren = "def", True
+                elif prev in _ATOM_END:
+                    new = "call"
+                else:
+                    new = "paren"
+                    if (prev in _PAREN_KEYWORDS or prev.endswith("=") or prev == "->"
+                            or (not prev and not ctx)):
+                        checks.append(len(stack) + 1)
+            elif tok == "[":
+                new = "sub" if prev in _ATOM_END else "list"
+            else:
+                new = "dict"
+            stack.append([new, False])
+        elif tok in _CLOSE:
+            if len(stack) > base:
+                if prev == ",":
+                    return False  # a magic trailing comma: black would explode it
+                stack.pop()
+            elif base and not prev:
+                line.closes = True  # closes the exploded bracket this line sits in
+                stack.pop()
+                base = 0
+            else:
+                return False
+        elif tok == ",":
+            if top:
+                top[1] = False
+            if len(stack) == base:
+                line.commas += 1
+        elif tok == ":":
+            if kind in ("sub", "call", "paren", "list"):
+                return False  # slices, lambdas: not vouched for
+            if kind == "def" and top:
+                top[1] = True
+            if not stack:
+                line.colons += 1
+        elif tok == "=":
+            if kind in ("sub", "list", "dict", "paren"):
+                return False
+        elif tok in ("-", "+", "~", "*", "**"):
+            if prev not in _ATOM_END:
+                unary = True
+                if tok in ("*", "**") and prev not in ("(", ",", "{"):
+                    return False
+            elif tok == "**":
+                return False  # black hugs simple power operands
+        elif tok == "@":
+            if prev:
+                return False  # matrix product: not vouched for
+        elif tok == "...":
+            if kind != "sub":
+                return False  # a stub body: black may join it to its header
+        elif tok in ("lambda", "yield", "global", "nonlocal", "del"):
+            return False
+        prev, prev_unary, gap = tok, unary, ""
+    if gap or prev_unary:
+        return False
+    if checks and checks[-1] == len(stack) + 1:
+        return False
+    line.ends_comma = prev == ","
+    if line.ends_comma and len(stack) == base:
+        line.commas -= 1
+    if len(stack) > base:
+        if len(stack) > base + 1 or prev not in _OPEN or line.closes:
+            return False  # only the last token may stay open
+        line.opens = str(stack[-1][0])
+    line.opener = prev == ":"
+    return True
+
+
+def _line_kind(tokens: list[str], content: str, line: _Line) -> bool:
+    """Sets the kind of a statement's first line; False for a compound statement
+    with its body on the header's line (black moves it) or other shapes the
+    recognizer does not vouch for."""
+    first = tokens[0]
+    if first == "@":
+        line.kind = "decorator"
+    elif first == "def" or tokens[:3] == ["async", " ", "def"]:
+        line.kind = "def"
+    elif first == "class":
+        line.kind = "class"
+        if "()" in content:
+            return False  # black drops empty class parentheses
+    elif first in _COMPOUND:
+        line.kind = "compound"
+    if line.kind in ("def", "class", "compound"):
+        return bool(line.opens or (line.opener and line.colons == 1))
+    return not line.opener and line.colons <= 1
+
+
+def _head_ok(content: str, ctx: str, line: _Line) -> bool:
+    """A line that leaves a bracket open: one of the heads black splits there."""
+    if ctx:
+        return line.opens != "paren" and bool(_ELEMENT_HEAD.fullmatch(content))
+    if line.kind == "def":
+        return bool(_DEF_HEAD.fullmatch(content))
+    if line.opens == "paren":
+        return bool(_STMT_TUPLE_HEAD.fullmatch(content))
+    return bool(_STMT_HEAD.fullmatch(content))
+
+
+@lru_cache(maxsize=16384)
+def _shape(content: str, ctx: str) -> _Line | None:
+    """The facts of one physical line (names, numbers and strings replaced by
+    placeholders) inside an exploded bracket of kind `ctx`, or None when black
+    might write it otherwise."""
+    tokens = _TOKEN.findall(content)
+    if sum(map(len, tokens)) != len(content) or not tokens:
+        return None  # a character the recognizer does not know
+    line = _Line()
+    if ctx == "import":
+        if content == ")":
+            line.closes = True
+        elif _NAME_LIST.fullmatch(content):
+            line.ends_comma = True
+        else:
+            return None
+        return line
+    if tokens[0] in ("import", "from") and not ctx:
+        if not _IMPORT.fullmatch(content):
+            return None
+        line.kind = "import"
+        line.opens = "import" if content.endswith("(") else ""
+        return line
+    if not _spacing(tokens, ctx, line):
+        return None
+    if not ctx and not _line_kind(tokens, content, line):
+        return None
+    if line.opens and not _head_ok(content, ctx, line):
+        return None  # black might split this statement elsewhere
+    if line.closes:
+        if ctx == "def":
+            return line if _DEF_TAIL.fullmatch(content) else None
+        if content not in (")", "]", "}", "),", "],", "},"):
+            return None
+    return line
+
+
+def _skeleton(text: str) -> str | None:
+    """`text` with every string a placeholder, or None for a string black might
+    rewrite (or one the recognizer does not read)."""
+    bad = False
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal bad
+        if not _string_ok(m.group()):
+            bad = True
+        return '""'
+
+    out = _STRING.sub(one, text)
+    if bad or "'" in out or out.count('"') != 2 * out.count('""') or _OTHER_STRING.search(out):
+        return None
+    return out
+
+
+_DOC_LINE = _Line()
+_DOC_LINE.kind = "docstring"
+_STRANGE = re.compile(r"[#;\\`$?]|!(?!=)")
+
+
+def settled(block: str) -> bool:
+    """True only if black would leave this top-level block exactly as it is."""
+    if (not block.isascii() or "\\\n" in block or not block.endswith("\n")
+            or any(c in block for c in "\t\r\f\v")):
+        return False
+    docs: list[tuple[str, str]] = []
+
+    def doc(m: re.Match[str]) -> str:
+        docs.append((m.group(1), m.group(2)))
+        return m.group(1) + "D\n"
+
+    text = _TRIPLE.sub(doc, block)
+    if '"""' in text or "'''" in text:
+        return False
+    if not all(_docstring_ok(indent, body) for indent, body in docs):
+        return False
+    lines = text[:-1].split("\n")
+    if max(map(len, lines)) > LINE_WIDTH:
+        return False
+    skeleton = _skeleton(text[:-1])
+    if skeleton is None or _STRANGE.search(skeleton):
+        return False
+    if not all(_GOOD_NUMBER.match(n) for n in _NUMBER.findall(skeleton)):
+        return False
+    return _structure(_NUMBER.sub("0", _NAME.sub("a", skeleton)).split("\n"))
+
+
+class _Walk:
+    """The state of `_structure` between lines."""
+
+    def __init__(self) -> None:
+        self.brackets: list[tuple[int, str, int]] = []  # (indent, kind, elements)
+        self.defs: list[int] = []  # indentation of the def/class headers around
+        self.prev: _Line | None = None  # the last logical line (its head's kind)
+        self.prev_indent = 0
+        self.class_doc = False  # the last logical line is a class docstring
+        self.blank = 0
+        self.head = _Line()  # the first line of the logical line being read
+
+
+def _structure(lines: list[str]) -> bool:
+    """Blank lines, indentation and exploded brackets as black leaves them."""
+    w = _Walk()
+    for raw in lines:
+        if not raw:
+            if w.brackets:
+                return False  # black drops blank lines inside brackets
+            w.blank += 1
+            continue
+        content = raw.lstrip(" ")
+        indent = len(raw) - len(content)
+        if not content:
+            return False
+        if w.brackets:
+            if not _continuation(w, content, indent):
+                return False
+            continue
+        line = _DOC_LINE if content == "D" else _shape(content, "")
+        if line is None or not _logical_start(w, line, indent):
+            return False
+    return not w.brackets and not w.blank
+
+
+def _continuation(w: _Walk, content: str, indent: int) -> bool:
+    """One line inside an exploded bracket: an element (or its head), or the
+    closing bracket."""
+    base, kind, count = w.brackets[-1]
+    line = _shape(content, kind)
+    if line is None:
+        return False
+    if line.closes:
+        if indent != base or count < (2 if kind == "paren" else 1):
+            return False  # black joins a bracket with no element, keeps a one-tuple
+        w.brackets.pop()
+        if w.brackets:
+            return line.ends_comma and not line.opens
+        done = _Line()
+        done.kind, done.opener = w.head.kind, line.opener
+        w.prev = done
+        return True
+    if indent != base + 4 or line.commas or not (line.ends_comma or line.opens):
+        return False
+    w.brackets[-1] = (base, kind, count + 1)
+    if line.opens:
+        w.brackets.append((indent, line.opens, 0))
+    return True
+
+
+def _logical_start(w: _Walk, line: _Line, indent: int) -> bool:
+    """The first line of a logical line: indentation and the blank lines before."""
+    prev = w.prev
+    if line is _DOC_LINE and (prev is None or not prev.opener
+                              or prev.kind not in ("def", "class")):
+        return prev is None and indent == 0 and w.blank == 0 and _module_doc(w)
+    if prev is not None:
+        if prev.opener:
+            if indent != w.prev_indent + 4:
+                return False
+        elif indent > w.prev_indent or indent % 4:
+            return False
+        want = _blank_lines(w, prev, line, indent)
+        if want is None or w.blank not in want:
+            return False
+    elif indent or w.blank:
+        return False
+    w.class_doc = line is _DOC_LINE and prev is not None and prev.kind == "class"
+    if line.kind in ("def", "class"):
+        w.defs.append(indent)
+    w.blank = 0
+    w.prev_indent = indent
+    w.head = line
+    w.prev = line
+    if line.opens:
+        w.brackets.append((indent, line.opens, 0))
+    return True
+
+
+def _module_doc(w: _Walk) -> bool:
+    w.prev = _DOC_LINE
+    return True
+
+
+def _blank_lines(w: _Walk, prev: _Line, line: _Line, indent: int) -> tuple[int, ...] | None:
+    """The blank line counts black keeps before `line` (black's EmptyLineTracker
+    at depth > 0, non-stub mode), or None where the recognizer does not know."""
+    popped = False
+    while w.defs and w.defs[-1] >= indent:
+        w.defs.pop()
+        popped = True
+    if w.class_doc:
+        return (1,)
+    if prev.opener:
+        return (0,)
+    if popped:
+        return (1,)
+    if line.kind in ("def", "class", "decorator"):
+        return (0,) if prev.kind == "decorator" else (1,)
+    if line.kind == "import" or prev.kind == "import":
+        return None
+    return (0, 1)
