@@ -168,6 +168,9 @@ class _Line:
 
 _COMPOUND = frozenset("if elif else for while with try except finally def class async".split())
 _ATOMS = frozenset(("a", "0", '""'))
+# After a parenthesized expression: it was the whole expression (black drops the
+# parentheses) unless an operator or a trailer follows.
+_WHOLE_END = frozenset((":", ",", ")", "]", "}", "=", "as", "else", "if"))
 _NO_SPACE_BEFORE = frozenset((")", "]", "}", ",", ":", "."))
 
 
@@ -200,7 +203,7 @@ def _spacing(tokens: list[str], ctx: str, line: _Line) -> bool:  # noqa: C901, P
         annotated = bool(top[1]) if top else False
         if checks and checks[-1] == len(stack) + 1:
             checks.pop()
-            if tok not in ("(", "[", "."):
+            if tok in _WHOLE_END:
                 return False  # black drops parentheses around a whole expression
         if not prev:
             want = ""
@@ -264,7 +267,7 @@ def _spacing(tokens: list[str], ctx: str, line: _Line) -> bool:  # noqa: C901, P
         elif tok in ("-", "+", "~", "*", "**"):
             if prev not in _ATOM_END:
                 unary = True
-                if tok in ("*", "**") and prev not in ("(", ",", "{"):
+                if tok in ("*", "**") and prev not in ("(", ",", "{", ""):
                     return False
             elif tok == "**":
                 return False  # black hugs simple power operands
@@ -522,3 +525,86 @@ def _blank_lines(w: _Walk, prev: _Line, line: _Line, indent: int) -> tuple[int, 
     if line.kind == "import" or prev.kind == "import":
         return None
     return (0, 1)
+
+
+# --- folding long lines -----------------------------------------------------------
+
+_SCAN = re.compile(r"[()\[\]{},#]|\b(?:for|lambda)\b")
+_BLANK = re.compile(r"""[rRbBuUfF]{0,2}(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')""")
+_TAILS = frozenset((")", "]", "}", "),", "],", "},"))
+
+
+def fold(text: str) -> str:
+    """`text` with every line longer than black's limit that is a whole statement
+    or a whole element of an exploded bracket written exploded at its last
+    bracket (a def at its parameters): one element per line and a trailing
+    comma, the form black keeps. Lines it cannot fold stay as they are (black
+    formats their block)."""
+    if not any(len(line) > LINE_WIDTH for line in text.split("\n")):
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        if len(line) > LINE_WIDTH:
+            content = line.lstrip(" ")
+            out.extend(_fold(line[:len(line) - len(content)], content) or [line])
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _fold(indent: str, content: str) -> list[str] | None:
+    """The lines of `content` exploded at its split bracket, or None."""
+    if len(indent) + len(content) <= LINE_WIDTH or not content.isascii():
+        return [indent + content]
+    blanked = _BLANK.sub(lambda m: '"' * len(m.group()), content)  # offsets kept
+    pairs: dict[int, int] = {}  # opening bracket offset -> closing offset
+    commas: dict[int, list[int]] = {}  # opening bracket offset -> its own commas
+    stack: list[int] = []
+    top: list[int] = []  # brackets at the statement's own level
+    owned: set[int] = set()  # brackets holding a comprehension or lambda
+    for m in _SCAN.finditer(blanked):
+        tok = m.group()
+        if tok == "#":
+            return None
+        if tok in ("for", "lambda"):
+            if stack:
+                owned.add(stack[-1])
+            continue
+        if tok in "([{":
+            if not stack:
+                top.append(m.start())
+            stack.append(m.start())
+            commas[m.start()] = []
+        elif tok in ")]}":
+            if not stack:
+                return None
+            pairs[stack.pop()] = m.start()
+        elif tok == "," and stack:
+            commas[stack[-1]].append(m.start())
+    if stack or not pairs:
+        return None
+    is_def = content.startswith(("def ", "async def "))
+    if is_def:
+        opening = min(top)
+    else:
+        opening = max(top)
+        if content[pairs[opening]:] not in _TAILS:
+            return None
+    closing = pairs[opening]
+    if opening in owned:
+        return None  # a comprehension or lambda: its commas are not elements
+    cuts = [opening, *commas[opening], closing]
+    elements = [content[a + 1:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
+    if elements and not elements[-1]:
+        elements.pop()
+    if not elements or not all(elements):
+        return None
+    if (content[opening] == "(" and len(elements) == 1 and not is_def
+            and not re.search(r"[\w)\]]\Z", content[:opening])):
+        return None  # a one-tuple: black would not keep it exploded
+    inner = indent + "    "
+    lines = [indent + content[:opening + 1]]
+    for element in elements:
+        lines.extend(_fold(inner, element + ",") or [inner + element + ","])
+    lines.append(indent + content[closing:])
+    return lines

@@ -12,20 +12,22 @@ import keyword
 import re
 import unicodedata
 
+from .blackform import docstring_body, quote
+
 MAX_DOC = 2000
 
 
 def literal(value: object) -> str:
     """A Python literal for a JSON-like value: the one way data enters code."""
     if isinstance(value, str):
-        return repr(value)
+        return quote(value)  # quoted as black quotes: black need not touch it
     if value is None or isinstance(value, (bool, int)):
         return repr(value)
     if isinstance(value, float):
         text = repr(value)
         if text in ("inf", "-inf", "nan"):
             raise ValueError(f"no literal for {value}")
-        return text
+        return text.replace("e+", "e")  # black writes 1e20, not 1e+20
     if isinstance(value, (list, tuple)):
         inner = ", ".join(literal(v) for v in value)
         if isinstance(value, tuple):
@@ -95,8 +97,9 @@ def _escape_quotes(match: re.Match[str]) -> str:
     return '\\"' * len(match.group())
 
 
-def docstring(text: str) -> str:
-    """A triple-quoted docstring literal holding `text` as data."""
+def docstring(text: str, indent: int = 0) -> str:
+    """A triple-quoted docstring literal holding `text` as data, laid out as black
+    lays out a docstring at `indent` columns (continuation lines indented)."""
     text = text.strip()
     if len(text) > MAX_DOC:
         text = text[:MAX_DOC].rstrip() + " ..."
@@ -117,7 +120,9 @@ def docstring(text: str) -> str:
     body = _QUOTE_RUN.sub(_escape_quotes, "\n".join(lines))
     if not body:
         body = "-"
-    lit = f'"""{body}"""' if "\n" not in body else f'"""{body}\n"""'
+    pad = " " * indent
+    body = docstring_body(body.replace("\n", "\n" + pad) + ("\n" if "\n" in body else ""), pad)
+    lit = f'"""{body}"""'
     ast.literal_eval(lit)  # must be one valid literal, whatever the text
     return lit
 

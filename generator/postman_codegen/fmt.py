@@ -230,9 +230,9 @@ def format_split(blocks: list[Block], cache: Mapping[str, str], black: Formatter
     record: list[str] = []
     chars = 0
     for i, block in enumerate(blocks):
-        chars += len(block.text)
         text = cache.get(block.key)
         if text is None:
+            chars += len(block.text)
             try:
                 text = black(block.text)
             except Exception:  # noqa: BLE001 - black refuses the block alone: format whole

@@ -33,6 +33,7 @@ from typing import Any
 
 from . import __version__
 from .errors import GeneratorError, terminal_safe
+from .blackform import settled
 from .fmt import Block, Formatted, cached_blocks, format_split, split
 
 try:
@@ -404,8 +405,13 @@ def build_tree(
             if data is not None:
                 result[rel], blocks[rel] = data, entry["blocks"]
                 continue
+        shipped = _shipped(text)
+        if shipped is not None:
+            result[rel], blocks[rel] = shipped.encode("utf-8"), []
+            continue
         cache = _old_blocks(out_dir, rel, entry) if same_black else {}
-        to_format.append((rel, text, check_compiles(rel, text, cache), cache))
+        parts = check_compiles(rel, text, cache)
+        to_format.append((rel, text, parts, {**cache, **settled_blocks(parts, cache)}))
     for rel, formatted in _format_all(to_format, jobs, progress):
         result[rel], blocks[rel] = formatted.text.encode("utf-8"), formatted.blocks
     for rel, data in result.items():
@@ -414,6 +420,41 @@ def build_tree(
             new.files[rel]["blocks"] = blocks[rel]
     result[LOCK_NAME] = new.render().encode("utf-8")
     return result
+
+
+def settled_blocks(blocks: list[Block] | None, cache: Mapping[str, str]) -> dict[str, str]:
+    """The blocks (not already in `cache`) black would leave as they are, each as
+    its own formatted text: the renderer writes black's form, and
+    blackform.settled vouches for it (held to black by tests), so black runs
+    only on the rest."""
+    return {b.key: b.text for b in blocks or () if b.key not in cache and settled(b.text)}
+
+
+# The runtime module as black formats it, shipped with the generator: its first
+# line names the hash of runtime.py and the black version it was made from.
+RUNTIME_FORMATTED = PACKAGE_DIR / "runtime.formatted"
+
+
+def _shipped(text: str) -> str | None:
+    """black's output for `text` when it is the runtime module and the shipped
+    formatted copy was made from these exact bytes by this black."""
+    if len(text) < 1000 or not text.startswith('"""'):
+        return None
+    try:
+        head, _, body = RUNTIME_FORMATTED.read_text("utf-8").partition("\n")
+    except OSError:
+        return None
+    return body if head == shipped_header(text) else None
+
+
+def shipped_header(text: str) -> str:
+    return f"# sha256={sha(text)} black={black_version()}"
+
+
+def write_runtime_formatted() -> None:
+    """Refresh the shipped formatted runtime (after runtime.py or black changed)."""
+    text = (PACKAGE_DIR / "runtime.py").read_text("utf-8")
+    RUNTIME_FORMATTED.write_text(shipped_header(text) + "\n" + format_python(text), "utf-8")
 
 
 def _intact(out_dir: Path, rel: str, entry: Mapping[str, Any]) -> bytes | None:
@@ -433,7 +474,7 @@ def _format_all(
 ) -> list[tuple[str, Formatted]]:
     # Largest first: with parallel workers the long file starts at once.
     items = sorted(items, key=lambda i: -len(i[1]))
-    total = sum(len(item[1]) for item in items)
+    total = sum(_left(item) for item in items)
     done = 0
     out: list[tuple[str, Formatted]] = []
     if progress:
@@ -443,10 +484,18 @@ def _format_all(
     for item in items:
         report = functools.partial(_offset, progress, done, total) if progress else None
         out.append(_format_one(item, report))
-        done += len(item[1])
+        done += _left(item)
         if progress:
             progress(done, total)
     return out
+
+
+def _left(item: FormatJob) -> int:
+    """Characters black has to format in a job."""
+    _, text, blocks, cache = item
+    if blocks is None:
+        return len(text)
+    return sum(len(b.text) for b in blocks if b.key not in cache)
 
 
 # Blocks go to the workers in chunks of about this many characters.

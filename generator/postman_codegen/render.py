@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 
 from .emitters import Context
+from .blackform import fold
 from .escape import code, docstring, fenced, ident, literal, md
 from .openapi import dumps as openapi_dumps
 from .openapi import openapi_document
@@ -167,9 +168,9 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
     }
     files = {
         "_runtime.py": runtime_source(),
-        "models.py": env.get_template(style.template).render(ctx),
-        "client.py": env.get_template("client.py.jinja").render(ctx),
-        "__init__.py": env.get_template("__init__.py.jinja").render(ctx),
+        "models.py": fold(env.get_template(style.template).render(ctx)),
+        "client.py": fold(env.get_template("client.py.jinja").render(ctx)),
+        "__init__.py": fold(env.get_template("__init__.py.jinja").render(ctx)),
         "py.typed": "",
         "README.md": env.get_template("README.md.jinja").render(ctx),
         "openapi.json": openapi_dumps(openapi_document(pkg)),
