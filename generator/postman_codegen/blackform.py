@@ -148,13 +148,16 @@ _STMT_HEAD = re.compile(
 _STMT_TUPLE_HEAD = re.compile(rf"(?:return |{_CALLEE} = |{_CALLEE}: {_ANNOT} = )\(")
 _DEF_HEAD = re.compile(r"(?:async )?def a\(")
 _DEF_TAIL = re.compile(rf"\)(?: -> {_ANNOT})?:")
+# Heads after which black hugs a comprehension with its brackets.
+_HUG_HEAD = re.compile(rf"(?:return |{_CALLEE} = |a=|\"\": )?[\[{{]")
 _ELEMENT_HEAD = re.compile(rf"(?:a=|\"\": )?(?:{_CALLEE}\(|\[|\{{)")
 
 
 class _Line:
     """What the structure check needs to know of one physical line (by shape)."""
 
-    __slots__ = ("closes", "colons", "commas", "ends_comma", "kind", "opener", "opens")
+    __slots__ = ("clause", "closes", "colons", "commas", "ends_comma", "kind", "lead", "level",
+                 "opener", "opens")
 
     def __init__(self) -> None:
         self.closes = False  # starts by closing the bracket a line above opened
@@ -164,6 +167,9 @@ class _Line:
         self.colons = 0  # colons at statement level
         self.ends_comma = False
         self.opener = False  # ends with ":" (opens an indented block)
+        self.lead = ""  # "+" for `+ operand`, a line of a sum black split at its `+`
+        self.clause = ""  # its first word: for | if (a comprehension clause) | ...
+        self.level: frozenset[str] = frozenset()  # operators, keywords at its own level
 
 
 _COMPOUND = frozenset("if elif else for while with try except finally def class async".split())
@@ -171,6 +177,10 @@ _ATOMS = frozenset(("a", "0", '""'))
 # After a parenthesized expression: it was the whole expression (black drops the
 # parentheses) unless an operator or a trailer follows.
 _WHOLE_END = frozenset((":", ",", ")", "]", "}", "=", "as", "else", "if"))
+# What black may split a line at (or that makes it an expression of that kind).
+_DELIMITERS = frozenset(
+    "and or not in is if else for lambda await + - * / // % | & ^ << >> == != < > <= >= @ ** ~ :="
+    .split())
 _NO_SPACE_BEFORE = frozenset((")", "]", "}", ",", ":", "."))
 
 
@@ -192,6 +202,7 @@ def _spacing(tokens: list[str], ctx: str, line: _Line) -> bool:  # noqa: C901, P
     is_def = tokens[:1] == ["def"] or tokens[:3] == ["async", " ", "def"]
     def_paren = False
     checks: list[int] = []  # depths of parens black would drop unless a trailer follows
+    level: set[str] = set()
     for tok in tokens:
         if tok == " ":
             if gap or not prev:
@@ -220,6 +231,8 @@ def _spacing(tokens: list[str], ctx: str, line: _Line) -> bool:  # noqa: C901, P
         if tok in _ATOMS and prev in _ATOM_END:
             return False  # soft keywords, implicit concatenation: not vouched for
         unary = False
+        if tok in _DELIMITERS and len(stack) == base:
+            level.add(tok)
         if tok in _OPEN:
             if tok == "(" and prev == "(":
                 return False
@@ -292,6 +305,7 @@ def _spacing(tokens: list[str], ctx: str, line: _Line) -> bool:  # noqa: C901, P
             return False  # only the last token may stay open
         line.opens = str(stack[-1][0])
     line.opener = prev == ":"
+    line.level = frozenset(level)
     return True
 
 
@@ -343,6 +357,13 @@ def _shape(content: str, ctx: str) -> _Line | None:
         else:
             return None
         return line
+    if ctx and content.startswith("+ "):
+        line.lead = "+"
+        tokens = tokens[2:]
+        if not tokens:
+            return None
+    if tokens[0] in ("for", "if"):
+        line.clause = tokens[0]
     if tokens[0] in ("import", "from") and not ctx:
         if not _IMPORT.fullmatch(content):
             return None
@@ -409,14 +430,32 @@ def settled(block: str) -> bool:
         return False
     if not all(_GOOD_NUMBER.match(n) for n in _NUMBER.findall(skeleton)):
         return False
-    return _structure(_NUMBER.sub("0", _NAME.sub("a", skeleton)).split("\n"))
+    shaped = _NUMBER.sub("0", _NAME.sub("a", skeleton)).split("\n")
+    return _structure(shaped, list(map(len, lines)))
+
+
+class _Bracket:
+    """An exploded bracket being read: where it opened and what is inside so far."""
+
+    __slots__ = ("count", "head", "head_len", "indent", "kind", "mode", "parts")
+
+    def __init__(self, indent: int, kind: str, head: str, head_len: int) -> None:
+        self.indent = indent
+        self.kind = kind
+        self.head = head  # the shape of the line that opened it
+        self.head_len = head_len
+        self.count = 0  # complete elements
+        # A multi-line element being read: "" (none), "first" (one line without a
+        # comma: a sum or a comprehension follows), "sum", "comp" (comprehension).
+        self.mode = ""
+        self.parts: list[tuple[_Line, int]] = []  # its lines and their lengths
 
 
 class _Walk:
     """The state of `_structure` between lines."""
 
     def __init__(self) -> None:
-        self.brackets: list[tuple[int, str, int]] = []  # (indent, kind, elements)
+        self.brackets: list[_Bracket] = []
         self.defs: list[int] = []  # indentation of the def/class headers around
         self.prev: _Line | None = None  # the last logical line (its head's kind)
         self.prev_indent = 0
@@ -425,10 +464,10 @@ class _Walk:
         self.head = _Line()  # the first line of the logical line being read
 
 
-def _structure(lines: list[str]) -> bool:
+def _structure(lines: list[str], lengths: list[int]) -> bool:
     """Blank lines, indentation and exploded brackets as black leaves them."""
     w = _Walk()
-    for raw in lines:
+    for raw, length in zip(lines, lengths, strict=True):
         if not raw:
             if w.brackets:
                 return False  # black drops blank lines inside brackets
@@ -439,41 +478,98 @@ def _structure(lines: list[str]) -> bool:
         if not content:
             return False
         if w.brackets:
-            if not _continuation(w, content, indent):
+            if not _continuation(w, content, indent, length):
                 return False
             continue
         line = _DOC_LINE if content == "D" else _shape(content, "")
-        if line is None or not _logical_start(w, line, indent):
+        if line is None or not _logical_start(w, line, indent, content, length):
             return False
     return not w.brackets and not w.blank
 
 
-def _continuation(w: _Walk, content: str, indent: int) -> bool:
-    """One line inside an exploded bracket: an element (or its head), or the
+def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
+    """One line inside an exploded bracket: an element (or part of one), or the
     closing bracket."""
-    base, kind, count = w.brackets[-1]
-    line = _shape(content, kind)
+    b = w.brackets[-1]
+    line = _shape(content, b.kind)
     if line is None:
         return False
     if line.closes:
-        if indent != base or count < (2 if kind == "paren" else 1):
-            return False  # black joins a bracket with no element, keeps a one-tuple
+        if indent != b.indent or not _closing(b, length):
+            return False
         w.brackets.pop()
         if w.brackets:
+            w.brackets[-1].count += 1
             return line.ends_comma and not line.opens
         done = _Line()
         done.kind, done.opener = w.head.kind, line.opener
         w.prev = done
         return True
-    if indent != base + 4 or line.commas or not (line.ends_comma or line.opens):
+    if indent != b.indent + 4:
         return False
-    w.brackets[-1] = (base, kind, count + 1)
+    if b.mode:
+        return _part(b, line, length)
+    if line.lead or line.commas and not _comp_line(line):
+        return False
     if line.opens:
-        w.brackets.append((indent, line.opens, 0))
+        w.brackets.append(_Bracket(indent, line.opens, content, length))
+    elif line.ends_comma:
+        b.count += 1
+    else:
+        b.mode, b.parts = "first", [(line, length)]
     return True
 
 
-def _logical_start(w: _Walk, line: _Line, indent: int) -> bool:
+def _comp_line(line: _Line) -> bool:
+    """The one line of a whole comprehension: `x for y in z [if c]`."""
+    return "for" in line.level and "else" not in line.level and not line.ends_comma
+
+
+def _part(b: _Bracket, line: _Line, length: int) -> bool:
+    """A further line of a multi-line element: `+ operand` of a sum black split
+    at its `+`, or a `for`/`if` clause of a comprehension split at its clauses."""
+    if line.opens:
+        return False
+    b.parts.append((line, length))
+    if line.lead == "+":
+        if b.mode not in ("first", "sum") or line.level or line.commas:
+            return False
+        b.mode = "sum"
+        if line.ends_comma:  # the sum is complete
+            first = b.parts[0][0]
+            joined = sum(n - b.indent - 4 for _, n in b.parts) + len(b.parts) - 1
+            if first.level or first.lead or b.indent + 4 + joined <= LINE_WIDTH:
+                return False  # black would join it (or split it elsewhere)
+            b.count += 1
+            b.mode, b.parts = "", []
+        return True
+    if b.mode not in ("first", "comp") or line.ends_comma or line.clause not in ("for", "if"):
+        return False
+    if b.parts[0][0].level & {"for", "if", "else", "lambda"} or b.parts[1][0].clause != "for":
+        return False
+    rest = line.level - {line.clause}
+    b.mode = "comp"
+    return not rest & {"for", "if", "else", "lambda"} and (line.clause == "for" or not line.commas)
+
+
+def _closing(b: _Bracket, length: int) -> bool:
+    """Whether the bracket's content is complete and black would keep it so."""
+    if b.mode == "":
+        return b.count >= (2 if b.kind == "paren" else 1)
+    if b.count or b.kind not in ("list", "dict") or not _HUG_HEAD.fullmatch(b.head):
+        return False
+    if b.mode == "first":  # one comprehension on one line, hugged by its brackets
+        line, n = b.parts[0]
+        if not _comp_line(line):
+            return False
+        return b.head_len + (n - b.indent - 4) + (length - b.indent) > LINE_WIDTH
+    if b.mode == "comp":  # split at its clauses: it must not fit on one line
+        joined = sum(n - b.indent - 4 for _, n in b.parts) + len(b.parts) - 1
+        return b.indent + 4 + joined > LINE_WIDTH
+    return False
+
+
+def _logical_start(w: _Walk, line: _Line, indent: int, content: str, length: int) -> bool:
     """The first line of a logical line: indentation and the blank lines before."""
     prev = w.prev
     if line is _DOC_LINE and (prev is None or not prev.opener
@@ -498,7 +594,7 @@ def _logical_start(w: _Walk, line: _Line, indent: int) -> bool:
     w.head = line
     w.prev = line
     if line.opens:
-        w.brackets.append((indent, line.opens, 0))
+        w.brackets.append(_Bracket(indent, line.opens, content, length))
     return True
 
 
@@ -529,9 +625,56 @@ def _blank_lines(w: _Walk, prev: _Line, line: _Line, indent: int) -> tuple[int, 
 
 # --- folding long lines -----------------------------------------------------------
 
-_SCAN = re.compile(r"[()\[\]{},#]|\b(?:for|lambda)\b")
+_SCAN = re.compile(r"[()\[\]{},#]|\b(?:for|lambda|if|else)\b|\+")
 _BLANK = re.compile(r"""[rRbBuUfF]{0,2}(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')""")
 _TAILS = frozenset((")", "]", "}", "),", "],", "},"))
+# Operators and keywords that make a statement an expression black splits at them
+# (or wraps in parentheses), not at its last bracket.
+_LEVEL_OPS = re.compile(
+    r"[-+*/%@&|^~<>!]|==|\b(?:and|or|not|in|is|if|else|for|lambda|await|yield)\b")
+
+
+class _Scan:
+    """Brackets, commas and keywords of one line (strings blanked out)."""
+
+    def __init__(self, content: str) -> None:
+        self.blanked = _BLANK.sub(lambda m: '"' * len(m.group()), content)
+        self.pairs: dict[int, int] = {}  # opening bracket offset -> closing offset
+        self.commas: dict[int, list[int]] = {-1: []}  # bracket (-1: none) -> own commas
+        self.words: dict[int, list[int]] = {-1: []}  # bracket -> own for/if/+ offsets
+        self.top: list[int] = []  # brackets at the line's own level
+        self.ok = True
+        stack: list[int] = []
+        for m in _SCAN.finditer(self.blanked):
+            tok, at = m.group(), m.start()
+            owner = stack[-1] if stack else -1
+            if tok in ("#", "lambda"):
+                self.ok = False
+            elif tok in ("for", "if", "else", "+"):
+                self.words[owner].append(at)
+            elif tok in "([{":
+                if not stack:
+                    self.top.append(at)
+                stack.append(at)
+                self.commas[at], self.words[at] = [], []
+            elif tok in ")]}":
+                if not stack:
+                    self.ok = False
+                    break
+                self.pairs[stack.pop()] = at
+            else:
+                self.commas[owner].append(at)
+        if stack:
+            self.ok = False
+
+    def level(self) -> str:
+        """The line with the insides of its brackets (and its strings) emptied."""
+        out, at = [], 0
+        for o in self.top:
+            out.append(self.blanked[at:o + 1])
+            at = self.pairs[o]
+        out.append(self.blanked[at:])
+        return "".join(out)
 
 
 def fold(text: str) -> str:
@@ -553,58 +696,71 @@ def fold(text: str) -> str:
 
 
 def _fold(indent: str, content: str) -> list[str] | None:
-    """The lines of `content` exploded at its split bracket, or None."""
-    if len(indent) + len(content) <= LINE_WIDTH or not content.isascii():
+    """The lines black keeps for `content` (a statement, or an element of an
+    exploded bracket when it ends with a comma) when it is too long, or None."""
+    if len(indent) + len(content) <= LINE_WIDTH:
         return [indent + content]
-    blanked = _BLANK.sub(lambda m: '"' * len(m.group()), content)  # offsets kept
-    pairs: dict[int, int] = {}  # opening bracket offset -> closing offset
-    commas: dict[int, list[int]] = {}  # opening bracket offset -> its own commas
-    stack: list[int] = []
-    top: list[int] = []  # brackets at the statement's own level
-    owned: set[int] = set()  # brackets holding a comprehension or lambda
-    for m in _SCAN.finditer(blanked):
-        tok = m.group()
-        if tok == "#":
-            return None
-        if tok in ("for", "lambda"):
-            if stack:
-                owned.add(stack[-1])
-            continue
-        if tok in "([{":
-            if not stack:
-                top.append(m.start())
-            stack.append(m.start())
-            commas[m.start()] = []
-        elif tok in ")]}":
-            if not stack:
-                return None
-            pairs[stack.pop()] = m.start()
-        elif tok == "," and stack:
-            commas[stack[-1]].append(m.start())
-    if stack or not pairs:
+    if not content.isascii():
         return None
+    scan = _Scan(content)
+    if not scan.ok:
+        return None
+    rest = scan.level()
+    if content.endswith(",") and {content[i] for i in scan.words[-1]} == {"+"}:
+        if _LEVEL_OPS.search(rest.replace("+", "")):
+            return None
+        return _fold_sum(indent, content, scan)
     is_def = content.startswith(("def ", "async def "))
-    if is_def:
-        opening = min(top)
-    else:
-        opening = max(top)
-        if content[pairs[opening]:] not in _TAILS:
-            return None
-    closing = pairs[opening]
-    if opening in owned:
-        return None  # a comprehension or lambda: its commas are not elements
-    cuts = [opening, *commas[opening], closing]
-    elements = [content[a + 1:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
-    if elements and not elements[-1]:
-        elements.pop()
-    if not elements or not all(elements):
+    if not scan.top or (not is_def and _LEVEL_OPS.search(rest.replace("->", ""))):
+        return None  # black splits such a statement at its operators
+    opening = min(scan.top) if is_def else max(scan.top)
+    closing = scan.pairs[opening]
+    if not is_def and content[closing:] not in _TAILS:
         return None
-    if (content[opening] == "(" and len(elements) == 1 and not is_def
+    if any(content[w] == "f" for w in scan.words[opening]):
+        return _fold_comprehension(indent, content, scan, opening)
+    cuts = [opening, *scan.commas[opening], closing]
+    parts = [content[a + 1:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
+    if parts and not parts[-1]:
+        parts.pop()
+    if not parts or not all(parts):
+        return None
+    if (content[opening] == "(" and len(parts) == 1 and not is_def
             and not re.search(r"[\w)\]]\Z", content[:opening])):
         return None  # a one-tuple: black would not keep it exploded
     inner = indent + "    "
     lines = [indent + content[:opening + 1]]
-    for element in elements:
-        lines.extend(_fold(inner, element + ",") or [inner + element + ","])
+    for part in parts:
+        lines.extend(_fold(inner, part + ",") or [inner + part + ","])
     lines.append(indent + content[closing:])
     return lines
+
+
+def _fold_sum(indent: str, content: str, scan: _Scan) -> list[str] | None:
+    """An element `a + b + c,` split before each `+`, as black splits it."""
+    cuts = [0, *scan.words[-1], len(content)]
+    lines = [indent + content[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
+    return lines if max(map(len, lines)) <= LINE_WIDTH else None
+
+
+def _fold_comprehension(indent: str, content: str, scan: _Scan,
+                        opening: int) -> list[str] | None:
+    """`[x for y in z]` too long: the comprehension on one line inside the
+    brackets if it fits, else split before its `for` and `if` clauses."""
+    closing = scan.pairs[opening]
+    words = scan.words[opening]
+    if content[opening] not in "[{" or scan.commas[opening] and not all(
+            any(w < c for w in words) for c in scan.commas[opening]):
+        return None  # a comma before the first clause: not one comprehension
+    if any(content[w] in "+e" for w in words):
+        return None  # a sum or a conditional expression at that level
+    inner = indent + "    "
+    body = content[opening + 1:closing].strip()
+    if len(inner) + len(body) <= LINE_WIDTH:
+        middle = [inner + body]
+    else:
+        cuts = [opening + 1, *words, closing]
+        middle = [inner + content[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
+        if max(map(len, middle)) > LINE_WIDTH:
+            return None
+    return [indent + content[:opening + 1], *middle, indent + content[closing:]]
