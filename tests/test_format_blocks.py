@@ -1,4 +1,5 @@
-"""Block formatting is black, byte for byte: the fast path's output equals
+"""Block formatting is black, byte for byte: the fast path's output (blocks the
+recognizer calls settled taken as they are, the others formatted alone) equals
 `black.format_str` of the whole rendered file (seeds here; the whole corpus with
 --run-slow, as `make test-corpus` does)."""
 
@@ -10,8 +11,9 @@ import pytest
 
 from postman_codegen.cli import plan_all
 from postman_codegen.config import Config
-from postman_codegen.fmt import cached_blocks, format_blocks
-from postman_codegen.output import format_python
+from postman_codegen.fmt import cached_blocks, format_blocks, format_split, split
+from postman_codegen.output import _shipped, format_python, settled_blocks
+from postman_codegen.render import runtime_source
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -39,6 +41,10 @@ def assert_exact(files: dict[str, str]) -> None:
             continue  # whole-file black: exact by definition
         fast += 1
         assert got.text == whole, f"{rel}: block formatting differs from black"
+        blocks = split(text)
+        assert blocks is not None
+        quick = format_split(blocks, settled_blocks(blocks, {}), format_python)
+        assert quick is not None and quick.text == whole, f"{rel}: the fast path differs"
         again = format_blocks(text, cached_blocks(got.text, got.blocks), refuse)
         assert again is not None and again.text == whole, f"{rel}: cached blocks differ"
     assert fast, "no file took the block path"
@@ -115,6 +121,8 @@ def test_one_changed_example_formats_only_the_changed_blocks(
         stack.extend(node.get("item") or [])
     source.write_text(json.dumps(data), "utf-8")
     calls: list[str] = []
+    # This test is about reusing the blocks of the last run: none is taken as settled.
+    monkeypatch.setattr(postman_codegen.output, "settled", lambda text: False)
     real = postman_codegen.output._black
     monkeypatch.setattr(postman_codegen.output, "_black",
                         lambda text: calls.append(text) or real(text))
@@ -136,7 +144,8 @@ def test_progress_moves_block_by_block_within_a_file() -> None:
     _format_all([("m.py", text, check_compiles("m.py", text), {})], 1,
                 lambda done, total: seen.append((done, total)))
     assert len(seen) > 5
-    assert seen[-1] == (len(text), len(text))
+    done, total = seen[-1]
+    assert done == total > 0.9 * len(text)  # the characters black formats: every block
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
@@ -151,3 +160,12 @@ def test_parallel_formatting_gives_the_same_bytes_and_reuses_the_cache() -> None
     parallel = dict(_format_parallel(items, 2, total, None))
     assert parallel == sequential
     assert parallel["whole.py"].text == "# a comment\nx = (1,)\n"
+
+
+def test_the_shipped_formatted_runtime_is_black_of_the_runtime() -> None:
+    """The runtime is copied into every package; black's output for it ships with the
+    generator (refresh it with `write_runtime_formatted()` after editing runtime.py)."""
+    text = runtime_source()
+    assert _shipped(text) == format_python(text), (
+        "stale runtime.formatted: run PYTHONPATH=generator python -c 'from "
+        "postman_codegen.output import write_runtime_formatted as w; w()'")

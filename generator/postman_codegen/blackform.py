@@ -17,6 +17,7 @@ of the seeds and the corpus and on hand-made hard cases.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -136,21 +137,23 @@ _ATOM_END = frozenset(('a', '0', '""', ")", "]", "}", "..."))
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = frozenset(")]}")
 _PAREN_KEYWORDS = frozenset(
-    "return if elif while for in del assert await with except not else raise and or is "
-    "async".split())
+    ["return", "if", "elif", "while", "for", "in", "del", "assert", "await", "with", "except", "not", "else", "raise", "and", "or", "is", "async"])
 _IMPORT = re.compile(r"(from \.*a(\.a)*|from \.+) import (a( as a)?(, a( as a)?)*|\()"
                      r"|import a(\.a)*( as a)?")
 _NAME_LIST = re.compile(r"a( as a)?,")
 _CALLEE = r"a(?:\.a)*"
 _ANNOT = r"a(?:\.a)*(?:\[[a., |\[\]\"]*\])?(?: \| a(?:\.a)*(?:\[[a., |\[\]\"]*\])?)*"
 _STMT_HEAD = re.compile(
-    rf"(?:return |raise |{_CALLEE} = |{_CALLEE}: {_ANNOT} = )?(?:{_CALLEE}\(|\[|\{{)")
+    rf"(?:return |raise |{_CALLEE}(?:\[\"\"\])? = |{_CALLEE}: {_ANNOT} = )?"
+    rf"(?:{_CALLEE}\(|\[|\{{)")
 _STMT_TUPLE_HEAD = re.compile(rf"(?:return |{_CALLEE} = |{_CALLEE}: {_ANNOT} = )\(")
 _DEF_HEAD = re.compile(r"(?:async )?def a\(")
 _DEF_TAIL = re.compile(rf"\)(?: -> {_ANNOT})?:")
 # Heads after which black hugs a comprehension with its brackets.
 _HUG_HEAD = re.compile(rf"(?:return |{_CALLEE} = |a=|\"\": )?[\[{{]")
-_ELEMENT_HEAD = re.compile(rf"(?:a=|\"\": )?(?:{_CALLEE}\(|\[|\{{)")
+_ELEMENT_HEAD = re.compile(rf"(?:a=|\"\": )?(?:{_CALLEE}\(|\[|\{{|\()")
+# An element black cannot split (no bracket, no operator): kept however long.
+_UNSPLITTABLE = re.compile(r'(?:"": |a=|a: a = )?"",')
 
 
 class _Line:
@@ -172,15 +175,14 @@ class _Line:
         self.level: frozenset[str] = frozenset()  # operators, keywords at its own level
 
 
-_COMPOUND = frozenset("if elif else for while with try except finally def class async".split())
+_COMPOUND = frozenset(["if", "elif", "else", "for", "while", "with", "try", "except", "finally", "def", "class", "async"])
 _ATOMS = frozenset(("a", "0", '""'))
 # After a parenthesized expression: it was the whole expression (black drops the
 # parentheses) unless an operator or a trailer follows.
-_WHOLE_END = frozenset((":", ",", ")", "]", "}", "=", "as", "else", "if"))
+_WHOLE_END = frozenset((":", ",", ")", "]", "}", "=", "as", "else", "if", "in"))
 # What black may split a line at (or that makes it an expression of that kind).
 _DELIMITERS = frozenset(
-    "and or not in is if else for lambda await + - * / // % | & ^ << >> == != < > <= >= @ ** ~ :="
-    .split())
+    ["and", "or", "not", "in", "is", "if", "else", "for", "lambda", "await", "+", "-", "*", "/", "//", "%", "|", "&", "^", "<<", ">>", "==", "!=", "<", ">", "<=", ">=", "@", "**", "~", ":="])
 _NO_SPACE_BEFORE = frozenset((")", "]", "}", ",", ":", "."))
 
 
@@ -189,7 +191,7 @@ def _no_gap_equal(kind: str, annotated: bool) -> bool:
     return kind == "call" or (kind == "def" and not annotated)
 
 
-def _spacing(tokens: list[str], ctx: str, line: _Line) -> bool:  # noqa: C901, PLR0911, PLR0912, PLR0915
+def _spacing(tokens: list[str], ctx: str, line: _Line) -> bool:
     """Whether the gaps between `tokens` (single spaces are tokens) are black's,
     for a line that starts inside an exploded bracket of kind `ctx` ("" at
     statement level); records the line's facts in `line`."""
@@ -216,13 +218,7 @@ def _spacing(tokens: list[str], ctx: str, line: _Line) -> bool:  # noqa: C901, P
             checks.pop()
             if tok in _WHOLE_END:
                 return False  # black drops parentheses around a whole expression
-        if not prev:
-            want = ""
-        elif tok in _NO_SPACE_BEFORE or prev in _OPEN or prev in (".", "@") or prev_unary:
-            want = ""
-        elif tok in ("(", "[") and prev in _ATOM_END:
-            want = ""
-        elif (tok == "=" or prev == "=") and _no_gap_equal(kind, annotated):
+        if not prev or tok in _NO_SPACE_BEFORE or prev in _OPEN or prev in (".", "@") or prev_unary or tok in ("(", "[") and prev in _ATOM_END or (tok == "=" or prev == "=") and _no_gap_equal(kind, annotated):
             want = ""
         else:
             want = " "
@@ -332,7 +328,7 @@ def _line_kind(tokens: list[str], content: str, line: _Line) -> bool:
 def _head_ok(content: str, ctx: str, line: _Line) -> bool:
     """A line that leaves a bracket open: one of the heads black splits there."""
     if ctx:
-        return line.opens != "paren" and bool(_ELEMENT_HEAD.fullmatch(content))
+        return bool(_ELEMENT_HEAD.fullmatch(content))
     if line.kind == "def":
         return bool(_DEF_HEAD.fullmatch(content))
     if line.opens == "paren":
@@ -403,7 +399,7 @@ def _skeleton(text: str) -> str | None:
 
 _DOC_LINE = _Line()
 _DOC_LINE.kind = "docstring"
-_STRANGE = re.compile(r"[#;\\`$?]|!(?!=)")
+_STRANGE = re.compile(r"[#;\\`?]|!(?!=)|\$(?!\n|\Z)|[^\n ]\$")
 
 
 def settled(block: str) -> bool:
@@ -415,7 +411,7 @@ def settled(block: str) -> bool:
 
     def doc(m: re.Match[str]) -> str:
         docs.append((m.group(1), m.group(2)))
-        return m.group(1) + "D\n"
+        return m.group(1) + "$\n"  # a mark no name or string placeholder can be
 
     text = _TRIPLE.sub(doc, block)
     if '"""' in text or "'''" in text:
@@ -423,8 +419,6 @@ def settled(block: str) -> bool:
     if not all(_docstring_ok(indent, body) for indent, body in docs):
         return False
     lines = text[:-1].split("\n")
-    if max(map(len, lines)) > LINE_WIDTH:
-        return False
     skeleton = _skeleton(text[:-1])
     if skeleton is None or _STRANGE.search(skeleton):
         return False
@@ -481,8 +475,10 @@ def _structure(lines: list[str], lengths: list[int]) -> bool:
             if not _continuation(w, content, indent, length):
                 return False
             continue
-        line = _DOC_LINE if content == "D" else _shape(content, "")
-        if line is None or not _logical_start(w, line, indent, content, length):
+        line = _DOC_LINE if content == "$" else _shape(content, "")
+        if line is None or length > LINE_WIDTH:
+            return False
+        if not _logical_start(w, line, indent, content, length):
             return False
     return not w.brackets and not w.blank
 
@@ -495,7 +491,7 @@ def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
     if line is None:
         return False
     if line.closes:
-        if indent != b.indent or not _closing(b, length):
+        if indent != b.indent or length > LINE_WIDTH or not _closing(b, length):
             return False
         w.brackets.pop()
         if w.brackets:
@@ -506,6 +502,8 @@ def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
         w.prev = done
         return True
     if indent != b.indent + 4:
+        return False
+    if length > LINE_WIDTH and not (b.mode == "" and _UNSPLITTABLE.fullmatch(content)):
         return False
     if b.mode:
         return _part(b, line, length)
@@ -711,7 +709,8 @@ def _fold(indent: str, content: str) -> list[str] | None:
             return None
         return _fold_sum(indent, content, scan)
     is_def = content.startswith(("def ", "async def "))
-    if not scan.top or (not is_def and _LEVEL_OPS.search(rest.replace("->", ""))):
+    value = rest.partition(" = ")[2] or rest  # an annotation may hold `|`
+    if not scan.top or (not is_def and _LEVEL_OPS.search(value)):
         return None  # black splits such a statement at its operators
     opening = min(scan.top) if is_def else max(scan.top)
     closing = scan.pairs[opening]
@@ -720,7 +719,7 @@ def _fold(indent: str, content: str) -> list[str] | None:
     if any(content[w] == "f" for w in scan.words[opening]):
         return _fold_comprehension(indent, content, scan, opening)
     cuts = [opening, *scan.commas[opening], closing]
-    parts = [content[a + 1:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
+    parts = [content[a + 1:b].strip() for a, b in itertools.pairwise(cuts)]
     if parts and not parts[-1]:
         parts.pop()
     if not parts or not all(parts):
@@ -739,7 +738,7 @@ def _fold(indent: str, content: str) -> list[str] | None:
 def _fold_sum(indent: str, content: str, scan: _Scan) -> list[str] | None:
     """An element `a + b + c,` split before each `+`, as black splits it."""
     cuts = [0, *scan.words[-1], len(content)]
-    lines = [indent + content[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
+    lines = [indent + content[a:b].strip() for a, b in itertools.pairwise(cuts)]
     return lines if max(map(len, lines)) <= LINE_WIDTH else None
 
 
@@ -760,7 +759,7 @@ def _fold_comprehension(indent: str, content: str, scan: _Scan,
         middle = [inner + body]
     else:
         cuts = [opening + 1, *words, closing]
-        middle = [inner + content[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
+        middle = [inner + content[a:b].strip() for a, b in itertools.pairwise(cuts)]
         if max(map(len, middle)) > LINE_WIDTH:
             return None
     return [indent + content[:opening + 1], *middle, indent + content[closing:]]

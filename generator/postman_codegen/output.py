@@ -32,8 +32,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import __version__
-from .errors import GeneratorError, terminal_safe
 from .blackform import settled
+from .errors import GeneratorError, terminal_safe
 from .fmt import Block, Formatted, cached_blocks, format_split, split
 
 try:

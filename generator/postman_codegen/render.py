@@ -16,8 +16,8 @@ from typing import Any
 
 import jinja2
 
-from .emitters import Context
 from .blackform import fold
+from .emitters import Context
 from .escape import code, docstring, fenced, ident, literal, md
 from .openapi import dumps as openapi_dumps
 from .openapi import openapi_document
