@@ -111,6 +111,9 @@ CHANGED = [
     "def f() -> (int):\n    pass\n",
     "def f():\n    ...\n",
     "x = [\n    " + "a" * 80 + " + b,\n]\n",
+    "async def f():\n    return (\n        await g(a)\n    ).b\n",
+    "def f():\n    return self.a(\n        b\n    ).c\n",
+    "def f():\n    return self.a().b(\n        c,\n    ).d\n",
 ]
 
 
@@ -158,6 +161,7 @@ OUTSIDE = [
     "match x:\n    case 1:\n        pass\n",
     "type X = int\n",
     "del (a), b\n",
+    "def f():\n    return self.a(\n        b,\n    )[0]\n",
 ]
 
 
@@ -189,6 +193,13 @@ LONG = [
     "\"expanded\": self.expanded_url}\n"),
     ("name_of_field: str | Unset = _field(default=_rt.UNSET, metadata={\"json_key\": "
     "\"nameOfField\"})\n"),
+    ("class A:\n    def lookup_spaces_created_by_one_or_more_users(self) -> int:\n"
+     "        return self._t.send(_lookup_spaces_created_by_one_or_more_users, locals()).parsed\n"),
+    ("class A:\n    async def lookup_spaces_created_by_one_or_more_users(self) -> int:\n"
+     "        return (await self._t.send(_lookup_spaces_created_by_one_or_more, locals())).parsed\n"),
+    ("class A:\n    async def lookup_spaces_created_by_one_or_more_users(self) -> int:\n"
+     "        return (await self._t.send(_lookup_spaces_created_by_one_or_more_users_and_more, "
+     "locals())).parsed\n"),
 ]
 
 

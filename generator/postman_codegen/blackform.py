@@ -152,8 +152,12 @@ _DEF_TAIL = re.compile(rf"\)(?: -> {_ANNOT})?:")
 # Heads after which black hugs a comprehension with its brackets.
 _HUG_HEAD = re.compile(rf"(?:return |{_CALLEE} = |a=|\"\": )?[\[{{]")
 _ELEMENT_HEAD = re.compile(rf"(?:a=|\"\": )?(?:{_CALLEE}\(|\[|\{{|\()")
+# A call whose exploded brackets are followed by `.attr`: black omits the optional
+# parentheses around the value when one dot is its only delimiter.
+_TRAILER_HEAD = re.compile(rf"(?:return |{_CALLEE} = ){_CALLEE}\(")
+_AWAIT_HEAD = re.compile(rf"await {_CALLEE}\(")
 # An element black cannot split (no bracket, no operator): kept however long.
-_UNSPLITTABLE = re.compile(r'(?:"": |a=|a: a = )?"",')
+_UNSPLITTABLE = re.compile(r'(?:"": |a=|a: a = )?(?:""|a),')
 
 
 class _Line:
@@ -328,7 +332,8 @@ def _line_kind(tokens: list[str], content: str, line: _Line) -> bool:
 def _head_ok(content: str, ctx: str, line: _Line) -> bool:
     """A line that leaves a bracket open: one of the heads black splits there."""
     if ctx:
-        return bool(_ELEMENT_HEAD.fullmatch(content))
+        return bool(_ELEMENT_HEAD.fullmatch(content)
+                    or ctx == "paren" and _AWAIT_HEAD.fullmatch(content))
     if line.kind == "def":
         return bool(_DEF_HEAD.fullmatch(content))
     if line.opens == "paren":
@@ -375,7 +380,7 @@ def _shape(content: str, ctx: str) -> _Line | None:
     if line.closes:
         if ctx == "def":
             return line if _DEF_TAIL.fullmatch(content) else None
-        if content not in (")", "]", "}", "),", "],", "},"):
+        if content not in (")", "]", "}", "),", "],", "},", ").a"):
             return None
     return line
 
@@ -476,8 +481,8 @@ def _structure(lines: list[str], lengths: list[int]) -> bool:
                 return False
             continue
         line = _DOC_LINE if content == "$" else _shape(content, "")
-        if line is None or length > LINE_WIDTH:
-            return False
+        if line is None or length > LINE_WIDTH and not _DEF_HEAD.fullmatch(content):
+            return False  # (black cannot shorten `def name(`: it keeps it long)
         if not _logical_start(w, line, indent, content, length):
             return False
     return not w.brackets and not w.blank
@@ -493,9 +498,15 @@ def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
     if line.closes:
         if indent != b.indent or length > LINE_WIDTH or not _closing(b, length):
             return False
+        if content.startswith(").") and not (
+                _TRAILER_HEAD.fullmatch(b.head) or b.mode in ("await", "await1")):
+            return False
         w.brackets.pop()
         if w.brackets:
-            w.brackets[-1].count += 1
+            outer = w.brackets[-1]
+            outer.count += 1
+            if outer.mode == "await":
+                return content == ")"
             return line.ends_comma and not line.opens
         done = _Line()
         done.kind, done.opener = w.head.kind, line.opener
@@ -507,6 +518,8 @@ def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
         return False
     if b.mode:
         return _part(b, line, length)
+    if b.head == "return (" and content.startswith("await "):
+        return _awaited(w, b, line, content, length)
     if line.lead or line.commas and not _comp_line(line):
         return False
     if line.opens:
@@ -518,6 +531,21 @@ def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
     return True
 
 
+def _awaited(w: _Walk, b: _Bracket, line: _Line, content: str, length: int) -> bool:
+    """`return (` then `await call(...)` on one line or exploded, then `).attr`:
+    black's form of `return (await call(...)).attr` too long for one line."""
+    if b.count or line.lead or line.ends_comma:
+        return False
+    if line.opens:
+        b.mode = "await"
+        w.brackets.append(_Bracket(b.indent + 4, line.opens, content, length))
+        return True
+    if line.level != {"await"} or line.commas:
+        return False
+    b.mode, b.parts = "await1", [(line, length)]
+    return True
+
+
 def _comp_line(line: _Line) -> bool:
     """The one line of a whole comprehension: `x for y in z [if c]`."""
     return "for" in line.level and "else" not in line.level and not line.ends_comma
@@ -526,7 +554,7 @@ def _comp_line(line: _Line) -> bool:
 def _part(b: _Bracket, line: _Line, length: int) -> bool:
     """A further line of a multi-line element: `+ operand` of a sum black split
     at its `+`, or a `for`/`if` clause of a comprehension split at its clauses."""
-    if line.opens:
+    if line.opens or b.mode.startswith("await"):
         return False
     b.parts.append((line, length))
     if line.lead == "+":
@@ -554,6 +582,10 @@ def _closing(b: _Bracket, length: int) -> bool:
     """Whether the bracket's content is complete and black would keep it so."""
     if b.mode == "":
         return b.count >= (2 if b.kind == "paren" else 1)
+    if b.mode == "await":
+        return b.count == 1
+    if b.mode == "await1":  # black joins it back if it fits on one line
+        return b.head_len + (b.parts[0][1] - b.indent - 4) + (length - b.indent) > LINE_WIDTH
     if b.count or b.kind not in ("list", "dict") or not _HUG_HEAD.fullmatch(b.head):
         return False
     if b.mode == "first":  # one comprehension on one line, hugged by its brackets
@@ -693,10 +725,11 @@ def fold(text: str) -> str:
     return "\n".join(out)
 
 
-def _fold(indent: str, content: str) -> list[str] | None:
+def _fold(indent: str, content: str, force: bool = False) -> list[str] | None:
     """The lines black keeps for `content` (a statement, or an element of an
-    exploded bracket when it ends with a comma) when it is too long, or None."""
-    if len(indent) + len(content) <= LINE_WIDTH:
+    exploded bracket when it ends with a comma) when it is too long (or `force`),
+    or None."""
+    if len(indent) + len(content) <= LINE_WIDTH and not force:
         return [indent + content]
     if not content.isascii():
         return None
@@ -714,7 +747,9 @@ def _fold(indent: str, content: str) -> list[str] | None:
         return None  # black splits such a statement at its operators
     opening = min(scan.top) if is_def else max(scan.top)
     closing = scan.pairs[opening]
-    if not is_def and content[closing:] not in _TAILS:
+    if _AWAITED.fullmatch(rest):
+        return _fold_awaited(indent, content, scan)
+    if not is_def and content[closing:] not in _TAILS and not _TRAILED.fullmatch(rest):
         return None
     if any(content[w] == "f" for w in scan.words[opening]):
         return _fold_comprehension(indent, content, scan, opening)
@@ -733,6 +768,32 @@ def _fold(indent: str, content: str) -> list[str] | None:
         lines.extend(_fold(inner, part + ",") or [inner + part + ","])
     lines.append(indent + content[closing:])
     return lines
+
+
+# `return call(...).attr` and `return (await call(...)).attr` (strings blanked).
+_TRAILED = re.compile(r"(?:return |[\w.]+ = )[\w.]+\(\)\.\w+")
+_AWAITED = re.compile(r"return \(\)\.\w+")
+
+
+def _fold_awaited(indent: str, content: str, scan: _Scan) -> list[str] | None:
+    """`return (await call(...)).attr` as black writes it when too long: the
+    awaited call inside the parentheses, on one line or exploded."""
+    opening = scan.top[0]
+    closing = scan.pairs[opening]
+    body = content[opening + 1:closing]
+    if not body.startswith("await "):
+        return None
+    inner = indent + "    "
+    if len(inner) + len(body) <= LINE_WIDTH:
+        middle = [inner + body]
+    else:
+        call = _fold(inner, body[len("await "):], force=True)
+        if not call or len(call) < 3:
+            return None
+        middle = [inner + "await " + call[0].lstrip(), *call[1:]]
+        if len(middle[0]) > LINE_WIDTH:
+            return None
+    return [indent + content[:opening + 1], *middle, indent + content[closing:]]
 
 
 def _fold_sum(indent: str, content: str, scan: _Scan) -> list[str] | None:

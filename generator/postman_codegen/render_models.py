@@ -160,7 +160,7 @@ def _parse_field(w: CodeWriter, f: FieldT, src: str) -> str:
     if isinstance(f.type, Unknown):
         if f.required:
             body.check(f"{src} is _rt.UNSET",
-                       f"raise _rt.error({path.code()}, 'JSON value', {src})")
+                       f"raise _rt.error({path.code()}, \"JSON value\", {src})")
         expr = src
     elif f.required:
         expr = em.parse(body, src, path)
