@@ -114,6 +114,7 @@ CHANGED = [
     "async def f():\n    return (\n        await g(a)\n    ).b\n",
     "def f():\n    return self.a(\n        b\n    ).c\n",
     "def f():\n    return self.a().b(\n        c,\n    ).d\n",
+    "x = ff(\"" + "\u4e2d" * 40 + "\", b)\n",
 ]
 
 
@@ -146,6 +147,8 @@ KEPT = [
     '        More.\n        """\n        return None\n\n    g = f\n'),
     "x = {\n    \"a\": (\n        1,\n        2,\n    ),\n}\n",
     "from .models import (\n    A,\n    B,\n)\n",
+    "x = {\"caf\u00e9\": \"\u00fcber\"}\n",
+    "x = f(\n    \"" + "\u00e9" * 84 + "\",\n)\n",
     "@dataclass(frozen=True)\nclass A(B):\n    x: int = 1\n",
 ]
 
@@ -157,7 +160,7 @@ OUTSIDE = [
     "x = a + f(\n    b,\n)\n",
     "x = 1  # comment\n",
     "x = (a) if b else c\n",
-    "x = {\"\u00e9\": 1}\n",
+    "x = {\"\u4e2d\": 1}\n",
     "match x:\n    case 1:\n        pass\n",
     "type X = int\n",
     "del (a), b\n",

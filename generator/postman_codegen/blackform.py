@@ -402,6 +402,9 @@ def _skeleton(text: str) -> str | None:
     return out
 
 
+# black counts every character below U+1100 one column wide (its width table starts
+# there), so up to it the length of a line is its width; beyond, not vouched for.
+_WIDE = 0x1100
 _DOC_LINE = _Line()
 _DOC_LINE.kind = "docstring"
 _STRANGE = re.compile(r"[#;\\`?]|!(?!=)|\$(?!\n|\Z)|[^\n ]\$")
@@ -409,7 +412,8 @@ _STRANGE = re.compile(r"[#;\\`?]|!(?!=)|\$(?!\n|\Z)|[^\n ]\$")
 
 def settled(block: str) -> bool:
     """True only if black would leave this top-level block exactly as it is."""
-    if (not block.isascii() or "\\\n" in block or not block.endswith("\n")
+    if (not block.isascii() and max(map(ord, block)) >= _WIDE
+            or "\\\n" in block or not block.endswith("\n")
             or any(c in block for c in "\t\r\f\v")):
         return False
     docs: list[tuple[str, str]] = []
@@ -425,7 +429,7 @@ def settled(block: str) -> bool:
         return False
     lines = text[:-1].split("\n")
     skeleton = _skeleton(text[:-1])
-    if skeleton is None or _STRANGE.search(skeleton):
+    if skeleton is None or not skeleton.isascii() or _STRANGE.search(skeleton):
         return False
     if not all(_GOOD_NUMBER.match(n) for n in _NUMBER.findall(skeleton)):
         return False
@@ -731,7 +735,7 @@ def _fold(indent: str, content: str, force: bool = False) -> list[str] | None:
     or None."""
     if len(indent) + len(content) <= LINE_WIDTH and not force:
         return [indent + content]
-    if not content.isascii():
+    if not content.isascii() and max(map(ord, content)) >= _WIDE:
         return None
     scan = _Scan(content)
     if not scan.ok:
