@@ -148,6 +148,7 @@ KEPT = [
     "x = {\n    \"a\": (\n        1,\n        2,\n    ),\n}\n",
     "from .models import (\n    A,\n    B,\n)\n",
     "x = {\"caf\u00e9\": \"\u00fcber\"}\n",
+    "def f():\n    \"\"\"" + "\u4e2d" * 60 + "\"\"\"\n",
     "x = f(\n    \"" + "\u00e9" * 84 + "\",\n)\n",
     "@dataclass(frozen=True)\nclass A(B):\n    x: int = 1\n",
 ]

@@ -403,7 +403,8 @@ def _skeleton(text: str) -> str | None:
 
 
 # black counts every character below U+1100 one column wide (its width table starts
-# there), so up to it the length of a line is its width; beyond, not vouched for.
+# there), so up to it the length of a line is its width; beyond, not vouched for
+# (but in docstrings, whose lines black does not measure).
 _WIDE = 0x1100
 _DOC_LINE = _Line()
 _DOC_LINE.kind = "docstring"
@@ -412,8 +413,7 @@ _STRANGE = re.compile(r"[#;\\`?]|!(?!=)|\$(?!\n|\Z)|[^\n ]\$")
 
 def settled(block: str) -> bool:
     """True only if black would leave this top-level block exactly as it is."""
-    if (not block.isascii() and max(map(ord, block)) >= _WIDE
-            or "\\\n" in block or not block.endswith("\n")
+    if ("\\\n" in block or not block.endswith("\n")
             or any(c in block for c in "\t\r\f\v")):
         return False
     docs: list[tuple[str, str]] = []
@@ -425,6 +425,8 @@ def settled(block: str) -> bool:
     text = _TRIPLE.sub(doc, block)
     if '"""' in text or "'''" in text:
         return False
+    if not text.isascii() and max(map(ord, text)) >= _WIDE:
+        return False  # a wide character outside docstrings (whose width black ignores)
     if not all(_docstring_ok(indent, body) for indent, body in docs):
         return False
     lines = text[:-1].split("\n")
