@@ -115,6 +115,9 @@ CHANGED = [
     "def f():\n    return self.a(\n        b\n    ).c\n",
     "def f():\n    return self.a().b(\n        c,\n    ).d\n",
     "x = ff(\"" + "\u4e2d" * 40 + "\", b)\n",
+    "if (\n    a is not b and c\n):\n    pass\n",
+    "if (\n    a_long_name_here is not b_long_name_here\n    and c_long_name_here(d_long_name_here, e)\n):\n    pass\n",
+    "if (\n    a\n    and b\n):\n    pass\n",
 ]
 
 
@@ -197,6 +200,10 @@ LONG = [
     "\"expanded\": self.expanded_url}\n"),
     ("name_of_field: str | Unset = _field(default=_rt.UNSET, metadata={\"json_key\": "
     "\"nameOfField\"})\n"),
+    ("def f():\n    if location is not _rt.UNSET and location is not None and type(locationsss) is "
+     "not str:\n        pass\n"),
+    ("def f():\n    if location_xxxxxxxxxxxxxxxxxxxx is not _rt.UNSET and type(location_xxxxxxxxxxxxxxxx) "
+     "is not str:\n        pass\n    elif a:\n        pass\n"),
     ("class A:\n    def lookup_spaces_created_by_one_or_more_users(self) -> int:\n"
      "        return self._t.send(_lookup_spaces_created_by_one_or_more_users, locals()).parsed\n"),
     ("class A:\n    async def lookup_spaces_created_by_one_or_more_users(self) -> int:\n"

@@ -155,6 +155,7 @@ _ELEMENT_HEAD = re.compile(rf"(?:a=|\"\": )?(?:{_CALLEE}\(|\[|\{{|\()")
 # A call whose exploded brackets are followed by `.attr`: black omits the optional
 # parentheses around the value when one dot is its only delimiter.
 _TRAILER_HEAD = re.compile(rf"(?:return |{_CALLEE} = ){_CALLEE}\(")
+_COND_HEAD = re.compile(r"(?:if|elif|while) \(")
 _AWAIT_HEAD = re.compile(rf"await {_CALLEE}\(")
 # An element black cannot split (no bracket, no operator): kept however long.
 _UNSPLITTABLE = re.compile(r'(?:"": |a=|a: a = )?(?:""|a),')
@@ -337,7 +338,7 @@ def _head_ok(content: str, ctx: str, line: _Line) -> bool:
     if line.kind == "def":
         return bool(_DEF_HEAD.fullmatch(content))
     if line.opens == "paren":
-        return bool(_STMT_TUPLE_HEAD.fullmatch(content))
+        return bool(_STMT_TUPLE_HEAD.fullmatch(content) or _COND_HEAD.fullmatch(content))
     return bool(_STMT_HEAD.fullmatch(content))
 
 
@@ -363,6 +364,9 @@ def _shape(content: str, ctx: str) -> _Line | None:
         tokens = tokens[2:]
         if not tokens:
             return None
+    elif ctx == "paren" and tokens[0] in ("and", "or") and len(tokens) > 2:
+        line.lead = tokens[0]
+        tokens = tokens[2:]
     if tokens[0] in ("for", "if"):
         line.clause = tokens[0]
     if tokens[0] in ("import", "from") and not ctx:
@@ -380,7 +384,7 @@ def _shape(content: str, ctx: str) -> _Line | None:
     if line.closes:
         if ctx == "def":
             return line if _DEF_TAIL.fullmatch(content) else None
-        if content not in (")", "]", "}", "),", "],", "},", ").a"):
+        if content not in (")", "]", "}", "),", "],", "},", ").a", "):"):
             return None
     return line
 
@@ -442,7 +446,7 @@ def settled(block: str) -> bool:
 class _Bracket:
     """An exploded bracket being read: where it opened and what is inside so far."""
 
-    __slots__ = ("count", "head", "head_len", "indent", "kind", "mode", "parts")
+    __slots__ = ("count", "ends_bracket", "head", "head_len", "indent", "kind", "mode", "parts")
 
     def __init__(self, indent: int, kind: str, head: str, head_len: int) -> None:
         self.indent = indent
@@ -454,6 +458,7 @@ class _Bracket:
         # comma: a sum or a comprehension follows), "sum", "comp" (comprehension).
         self.mode = ""
         self.parts: list[tuple[_Line, int]] = []  # its lines and their lengths
+        self.ends_bracket = False  # its last line ends with a closing bracket
 
 
 class _Walk:
@@ -507,6 +512,8 @@ def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
         if content.startswith(").") and not (
                 _TRAILER_HEAD.fullmatch(b.head) or b.mode in ("await", "await1")):
             return False
+        if (content == "):") != (b.mode in ("cond1", "cond")):
+            return False
         w.brackets.pop()
         if w.brackets:
             outer = w.brackets[-1]
@@ -522,6 +529,8 @@ def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
         return False
     if length > LINE_WIDTH and not (b.mode == "" and _UNSPLITTABLE.fullmatch(content)):
         return False
+    if _COND_HEAD.fullmatch(b.head):
+        return _condition(b, line, content, length)
     if b.mode:
         return _part(b, line, length)
     if b.head == "return (" and content.startswith("await "):
@@ -549,6 +558,27 @@ def _awaited(w: _Walk, b: _Bracket, line: _Line, content: str, length: int) -> b
     if line.level != {"await"} or line.commas:
         return False
     b.mode, b.parts = "await1", [(line, length)]
+    return True
+
+
+# What a condition black wraps in parentheses may hold at its own level: no
+# comma, conditional expression, comprehension or lambda (other split points).
+_NOT_IN_CONDITION = frozenset(("if", "else", "for", "lambda", "await"))
+
+
+def _condition(b: _Bracket, line: _Line, content: str, length: int) -> bool:
+    """A line of `if (` ... `):`: the condition on one line, or its operands
+    split before each `and`/`or`."""
+    if line.opens or line.ends_comma or line.commas or line.level & _NOT_IN_CONDITION:
+        return False
+    first = not b.parts
+    if first == bool(line.lead) or line.lead and line.level & {"and", "or"}:
+        return False  # the first line has no `and`; a later one holds no other
+    if content[:1] in _OPEN or (b.parts and b.parts[0][0].lead):
+        return False
+    b.parts.append((line, length))
+    b.mode = "cond1" if first else "cond"
+    b.ends_bracket = content[-1:] in _CLOSE
     return True
 
 
@@ -590,6 +620,8 @@ def _closing(b: _Bracket, length: int) -> bool:
         return b.count >= (2 if b.kind == "paren" else 1)
     if b.mode == "await":
         return b.count == 1
+    if b.mode in ("cond1", "cond"):
+        return _condition_kept(b, length)
     if b.mode == "await1":  # black joins it back if it fits on one line
         return b.head_len + (b.parts[0][1] - b.indent - 4) + (length - b.indent) > LINE_WIDTH
     if b.count or b.kind not in ("list", "dict") or not _HUG_HEAD.fullmatch(b.head):
@@ -603,6 +635,21 @@ def _closing(b: _Bracket, length: int) -> bool:
         joined = sum(n - b.indent - 4 for _, n in b.parts) + len(b.parts) - 1
         return b.indent + 4 + joined > LINE_WIDTH
     return False
+
+
+def _condition_kept(b: _Bracket, length: int) -> bool:
+    """A condition black keeps in parentheses: too long for the header's line,
+    not ending with a bracket (black would split there instead), on one line
+    only if it fits, split at `and`/`or` only if it does not."""
+    if b.ends_bracket:
+        return False
+    body = sum(n - b.indent - 4 for _, n in b.parts) + len(b.parts) - 1
+    if b.mode == "cond1":
+        if not b.parts[0][0].level:
+            return False  # no operator: black would not keep the parentheses
+        return b.head_len - 1 + body + (length - b.indent) - 1 > LINE_WIDTH
+    return b.indent + 4 + body > LINE_WIDTH and all(
+        not (line.level & {"and", "or"}) for line, _ in b.parts)
 
 
 def _logical_start(w: _Walk, line: _Line, indent: int, content: str, length: int) -> bool:
@@ -661,7 +708,7 @@ def _blank_lines(w: _Walk, prev: _Line, line: _Line, indent: int) -> tuple[int, 
 
 # --- folding long lines -----------------------------------------------------------
 
-_SCAN = re.compile(r"[()\[\]{},#]|\b(?:for|lambda|if|else)\b|\+")
+_SCAN = re.compile(r"[()\[\]{},#]|\b(?:for|lambda|if|else|and|or)\b|\+")
 _BLANK = re.compile(r"""[rRbBuUfF]{0,2}(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')""")
 _TAILS = frozenset((")", "]", "}", "),", "],", "},"))
 # Operators and keywords that make a statement an expression black splits at them
@@ -686,7 +733,7 @@ class _Scan:
             owner = stack[-1] if stack else -1
             if tok in ("#", "lambda"):
                 self.ok = False
-            elif tok in ("for", "if", "else", "+"):
+            elif tok in ("for", "if", "else", "+", "and", "or"):
                 self.words[owner].append(at)
             elif tok in "([{":
                 if not stack:
@@ -747,6 +794,9 @@ def _fold(indent: str, content: str, force: bool = False) -> list[str] | None:
         if _LEVEL_OPS.search(rest.replace("+", "")):
             return None
         return _fold_sum(indent, content, scan)
+    head = _COND_LINE.match(content)
+    if head:
+        return _fold_condition(indent, content, scan, len(head.group()))
     is_def = content.startswith(("def ", "async def "))
     value = rest.partition(" = ")[2] or rest  # an annotation may hold `|`
     if not scan.top or (not is_def and _LEVEL_OPS.search(value)):
@@ -800,6 +850,28 @@ def _fold_awaited(indent: str, content: str, scan: _Scan) -> list[str] | None:
         if len(middle[0]) > LINE_WIDTH:
             return None
     return [indent + content[:opening + 1], *middle, indent + content[closing:]]
+
+
+_COND_LINE = re.compile(r"(?:if|elif|while) (?=.*:\Z)")
+
+
+def _fold_condition(indent: str, content: str, scan: _Scan, start: int) -> list[str] | None:
+    """`if <condition>:` too long: the condition inside parentheses, on one line
+    if it fits, else split before each `and`/`or` (as black writes it)."""
+    cond = content[start:-1]
+    words = [w for w in scan.words[-1] if w >= start]
+    if (scan.commas[-1] or cond[:1] in "([{" or cond[-1:] in ")]}" or not cond
+            or any(content[w] in "fie+" for w in words)):
+        return None  # black would split it elsewhere
+    inner = indent + "    "
+    if len(inner) + len(cond) <= LINE_WIDTH:
+        middle = [inner + cond]
+    else:
+        cuts = [start, *words, len(content) - 1]
+        middle = [inner + content[a:b].strip() for a, b in itertools.pairwise(cuts)]
+        if not words or max(map(len, middle)) > LINE_WIDTH:
+            return None
+    return [indent + content[:start] + "(", *middle, indent + "):"]
 
 
 def _fold_sum(indent: str, content: str, scan: _Scan) -> list[str] | None:
