@@ -24,7 +24,9 @@ from .plan_types import (
     AuthKind,
     Body,
     BodyKind,
+    BodyTemplate,
     BodyVar,
+    Fill,
     FormField,
     Header,
     Param,
@@ -102,6 +104,7 @@ class RequestPlanner:
         self.scope.claim("headers")  # every method takes per-call `headers=`
         self.drafts: list[_Draft] = []
         self.by_var: dict[str, _Draft] = {}
+        self.body_vars: dict[str, BodyVar] = {}  # one keyword per variable across templates
 
     def plan(self) -> Planned:
         base, url = self.url()
@@ -360,7 +363,10 @@ class RequestPlanner:
                 lang == "json" or body.raw.lstrip()[:1] in "{["):
             content_type = RAW_TYPES.get(lang, "")
             if VARIABLE_RE.search(body.raw):
-                return self.template(BodyKind.TEXT, body.raw, content_type), None
+                fill = Fill.XML if _is_xml(self.sent_type() or content_type) else Fill.TEXT
+                param = self.draft("content", "str | None", None, doc=_TEMPLATE_DOC).name
+                return Body(BodyKind.TEXT, param, content_type,
+                            template=self.template(param, body.raw, fill)), None
             param = self.draft("content", "str", doc=f"{lang or 'text'} request body").name
             return Body(BodyKind.TEXT, param, content_type), None
         shape = Shape()
@@ -369,52 +375,80 @@ class RequestPlanner:
         if "{{" in body.raw:
             template = parse_request_json(body.raw, keep_variables=True)
             if template.kind == "json":
-                return self.template(BodyKind.JSON, _without_placeholders(template.value)), root
+                param = self.draft("body", "", None, doc=_TEMPLATE_DOC).name
+                return Body(BodyKind.JSON, param, template=self.template(
+                    param, _without_placeholders(template.value), Fill.JSON)), root
         empty = parsed.value in ({}, [])
         body_param = self.draft("body", "", None if empty else REQUIRED, doc="JSON request body")
         return Body(BodyKind.JSON, body_param.name, default=parsed.value if empty else None), root
 
-    def template(self, kind: BodyKind, template: object, content_type: str = "") -> Body:
-        """The collection's JSON (or text) body as a template: its variables are
-        keywords, required unless they have a value; `body=` (`content=`) replaces
-        the whole body."""
-        text = kind is BodyKind.TEXT
-        param = self.draft("content" if text else "body", "str | None" if text else "", None,
-                           doc="request body, instead of the collection's body filled "
-                               "with the variables below").name
+    def sent_type(self) -> str:
+        """The request's own literal Content-Type header, which is what goes out."""
+        for h in self.req.headers:
+            if h.key.lower() == "content-type" and not h.disabled and h.value:
+                return "" if "{{" in h.value else h.value
+        return ""
+
+    def template(self, param: str, template: object, fill: Fill) -> BodyTemplate:
+        """The collection's body (or GraphQL part) as a template filled at call
+        time: each variable a keyword, required unless it has a value; the
+        parameter `param` replaces the whole template."""
         found: dict[str, bool] = {}  # variable -> seen as a whole JSON value
         _template_vars(template, found)
-        out: list[BodyVar] = []
-        for var, whole in found.items():
-            known = self.by_var.get(var)
-            if known is not None:
-                out.append(BodyVar(var, known.name, REQUIRED))  # always has a value
-                continue
-            setting = self.ctx.settings.get(var)
-            if setting is not None:
-                pname = self.variable(var)
-                out.append(BodyVar(var, pname, REQUIRED))
-                continue
-            value = self.ctx.values.default(var)
-            d = self.draft(naming.snake(var),
-                           ("JsonValue" if whole and not text else "str") + " | _rt.Unset",
-                           ABSENT, doc=f"body variable {{{{{var}}}}}" + (
-                               f" (default {value!r})" if value is not None else ""))
-            self.by_var[var] = d
-            out.append(BodyVar(var, d.name, value if value is not None else ABSENT))
-        return Body(kind, param, content_type, template=template, variables=tuple(out))
+        return BodyTemplate(param, template, tuple(
+            self.body_var(var, whole and fill is Fill.JSON) for var, whole in found.items()),
+            fill)
+
+    def body_var(self, var: str, whole: bool) -> BodyVar:
+        """The keyword filling `var`: a parameter the method already has (always
+        given), a client setting, or a keyword of its own (the same one in every
+        template of the body)."""
+        made = self.body_vars.get(var)
+        if made is not None:
+            return made
+        known = self.by_var.get(var)
+        if known is not None:
+            return BodyVar(var, known.name, REQUIRED)  # always has a value
+        if var in self.ctx.settings:
+            return BodyVar(var, self.variable(var), REQUIRED)
+        value = self.ctx.values.default(var)
+        d = self.draft(naming.snake(var), ("JsonValue" if whole else "str") + " | _rt.Unset",
+                       ABSENT, doc=f"body variable {{{{{var}}}}}" + (
+                           f" (default {value!r})" if value is not None else ""))
+        self.by_var[var] = d
+        made = BodyVar(var, d.name, value if value is not None else ABSENT)
+        self.body_vars[var] = made
+        return made
 
     def graphql(self, body: RawBody) -> Body:
-        query = self.draft("query", "str", body.graphql_query, doc="GraphQL query").name
+        """`{"query": ..., "variables": ...}`: the collection's query and variables
+        by default; `{{variables}}` in them are keywords, as in a JSON body."""
+        text = body.graphql_query
+        in_query = VARIABLE_RE.search(text) is not None
+        query = (self.draft("query", "str | None", None, doc=_TEMPLATE_DOC) if in_query
+                 else self.draft("query", "str", text, doc="GraphQL query")).name
         default: object = {}
-        text = body.graphql_variables.strip()
-        if text and "{{" not in text:
-            parsed = parse_request_json(text)
-            if parsed.kind == "json" and isinstance(parsed.value, dict):
-                default = _without_placeholders(parsed.value)
-        variables = self.draft("variables", "JsonValue", None,
-                               doc="GraphQL variables (default: the collection's)").name
-        return Body(BodyKind.GRAPHQL, query, default=default, variables_param=variables)
+        source = body.graphql_variables.strip()
+        parsed = parse_request_json(source, keep_variables=True) if source else None
+        if parsed is not None and parsed.kind == "json" and isinstance(parsed.value, dict):
+            default = _without_placeholders(parsed.value)
+        found: dict[str, bool] = {}
+        _template_vars(default, found)
+        variables = self.draft("variables", "JsonValue", None, doc=_TEMPLATE_DOC if found
+                               else "GraphQL variables (default: the collection's)").name
+        return Body(
+            BodyKind.GRAPHQL, query, variables_param=variables, default=None if found else default,
+            template=self.template(variables, default, Fill.JSON) if found else None,
+            query_template=self.template(query, text, Fill.TEXT) if in_query else None)
+
+
+_TEMPLATE_DOC = "instead of the collection's, which the keywords below fill"
+
+
+def _is_xml(content_type: str) -> bool:
+    """`application/xml`, `text/xml`, `application/soap+xml`, ...: values are escaped."""
+    media = content_type.split(";")[0].strip().lower()
+    return media.endswith(("/xml", "+xml"))
 
 
 def _template_vars(value: object, found: dict[str, bool]) -> None:
