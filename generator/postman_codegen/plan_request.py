@@ -425,8 +425,8 @@ class RequestPlanner:
         by default; `{{variables}}` in them are keywords, as in a JSON body."""
         text = body.graphql_query
         in_query = VARIABLE_RE.search(text) is not None
-        query = (self.draft("query", "str | None", None, doc=_TEMPLATE_DOC) if in_query
-                 else self.draft("query", "str", text, doc="GraphQL query")).name
+        query = (self.draft("query", "str | None", None, doc=_template_doc("GraphQL query"))
+                 if in_query else self.draft("query", "str", text, doc="GraphQL query")).name
         default: object = {}
         source = body.graphql_variables.strip()
         parsed = parse_request_json(source, keep_variables=True) if source else None
@@ -434,15 +434,19 @@ class RequestPlanner:
             default = _without_placeholders(parsed.value)
         found: dict[str, bool] = {}
         _template_vars(default, found)
-        variables = self.draft("variables", "JsonValue", None, doc=_TEMPLATE_DOC if found
-                               else "GraphQL variables (default: the collection's)").name
+        variables = self.draft("variables", "JsonValue", None, doc=_template_doc(
+            "GraphQL variables") if found else "GraphQL variables (default: the collection's)").name
         return Body(
             BodyKind.GRAPHQL, query, variables_param=variables, default=None if found else default,
             template=self.template(variables, default, Fill.JSON) if found else None,
             query_template=self.template(query, text, Fill.TEXT) if in_query else None)
 
 
-_TEMPLATE_DOC = "instead of the collection's, which the keywords below fill"
+def _template_doc(what: str) -> str:
+    return f"{what}, instead of the collection's {what.split()[-1]} filled with the variables below"
+
+
+_TEMPLATE_DOC = _template_doc("request body")
 
 
 def _is_xml(content_type: str) -> bool:
