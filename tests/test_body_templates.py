@@ -47,17 +47,22 @@ def _raw(name: str, raw: str, headers: list[dict[str, str]], language: str = "")
 GRAPHQL = {
     "info": {"name": "GraphQL API", "schema": SCHEMA},
     "variable": [{"key": "base", "value": "http://placeholder"},
-                 {"key": "tenant", "value": "t-1"}, {"key": "org", "value": "acme"}],
+                 {"key": "tenant", "value": "t-1"}, {"key": "org", "value": "acme"},
+                 {"key": "limit", "value": "25"}, {"key": "pages", "value": "2"}],
     "item": [
         _graphql("User", USER_QUERY, json.dumps({
             "id": "{{userId}}", "first": 10, "after": "<string>", "label": "user {{userId}}",
             "tenant": "{{tenant}}"})),
         _graphql("Search", "query($term: JSON) { search(term: $term) { id } }",
-                 '{\n  "term": {{term}},\n  "tenant": "{{tenant}}"\n}'),
+                 '{\n  "term": {{term}},\n  "limit": {{limit}},\n  "tenant": "{{tenant}}"\n}'),
         _graphql("Org", '{ org(slug: "{{org}}") { name } }', ""),
         _graphql("Team", 'query { team(id: "{{teamId}}") { id } }',
                  '{"team": "{{teamId}}", "tenant": "{{tenant}}"}'),
         _graphql("Plain", "{ me { id } }", '{"n": 5}'),
+        {"name": "Report", "response": [], "request": {
+            "method": "POST", "url": "{{base}}/reports", "body": {
+                "mode": "raw", "raw": '{"pages": {{pages}}, "title": "{{org}} report"}',
+                "options": {"raw": {"language": "json"}}}}},
     ],
 }
 
@@ -159,10 +164,12 @@ def test_graphql_variables_need_their_keywords_or_a_whole_variables(
             client.user(variables={"id": "1"}, user_id="2")
         assert http_server.requests == []
         client.user(variables={"id": "1"})
-        client.search(term=["a", {"b": None}])  # an unquoted {{term}} takes any JSON
+        client.search(term=["a", {"b": None}])  # a bare {{term}} takes any JSON
     whole, search = http_server.requests
     assert whole.json() == {"query": USER_QUERY, "variables": {"id": "1"}}
-    assert search.json()["variables"] == {"term": ["a", {"b": None}], "tenant": "t-1"}
+    # a bare {{limit}} with the value `25` is the number, as Postman's text substitution gives
+    assert search.json()["variables"] == {"term": ["a", {"b": None}], "limit": 25,
+                                          "tenant": "t-1"}
 
 
 def test_a_variable_most_graphql_requests_use_is_a_client_setting(
@@ -200,6 +207,13 @@ def test_graphql_without_variables_keeps_the_collections_defaults(
     assert [s.json() for s in http_server.requests] == [
         {"query": "{ me { id } }", "variables": {"n": 5}},
         {"query": "{ me { id } }", "variables": {"n": 1}}]
+
+
+def test_a_bare_json_variable_defaults_to_its_value_as_json(
+        gql: ModuleType, http_server: Server) -> None:
+    with gql.Client(http_server.url) as client:
+        client.report()
+    assert http_server.requests[0].json() == {"pages": 2, "title": "acme report"}
 
 
 # -- raw text bodies ---------------------------------------------------------------

@@ -7,12 +7,13 @@ caller did not pass is never sent, except real literal values of the collection.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
 
 from . import naming
-from .bodies import parse_request_json
+from .bodies import parse_body, parse_request_json
 from .collection import VARIABLE_RE, KeyValue, Request
 from .collection import Auth as RawAuth
 from .collection import Body as RawBody
@@ -36,7 +37,14 @@ from .plan_types import (
     Setting,
     Template,
 )
-from .plan_values import Values, is_credential, is_placeholder, scalar_type, typed_value
+from .plan_values import (
+    Values,
+    is_credential,
+    is_placeholder,
+    scalar_type,
+    typed_value,
+    variables_in,
+)
 from .typeplan import Root, Typer
 
 SKIP_HEADERS = frozenset({"content-length", "host", "connection", "transfer-encoding"})
@@ -377,7 +385,8 @@ class RequestPlanner:
             if template.kind == "json":
                 param = self.draft("body", "", None, doc=_TEMPLATE_DOC).name
                 return Body(BodyKind.JSON, param, template=self.template(
-                    param, _without_placeholders(template.value), Fill.JSON)), root
+                    param, _without_placeholders(template.value), Fill.JSON,
+                    _bare(body.raw))), root
         empty = parsed.value in ({}, [])
         body_param = self.draft("body", "", None if empty else REQUIRED, doc="JSON request body")
         return Body(BodyKind.JSON, body_param.name, default=parsed.value if empty else None), root
@@ -389,17 +398,19 @@ class RequestPlanner:
                 return "" if "{{" in h.value else h.value
         return ""
 
-    def template(self, param: str, template: object, fill: Fill) -> BodyTemplate:
+    def template(self, param: str, template: object, fill: Fill,
+                 bare: frozenset[str] = frozenset()) -> BodyTemplate:
         """The collection's body (or GraphQL part) as a template filled at call
         time: each variable a keyword, required unless it has a value; the
-        parameter `param` replaces the whole template."""
+        parameter `param` replaces the whole template. `bare`: variables written
+        as JSON values (`"n": {{n}}`), whose default text is read as JSON."""
         found: dict[str, bool] = {}  # variable -> seen as a whole JSON value
         _template_vars(template, found)
         return BodyTemplate(param, template, tuple(
-            self.body_var(var, whole and fill is Fill.JSON) for var, whole in found.items()),
-            fill)
+            self.body_var(var, whole and fill is Fill.JSON, var in bare, fill)
+            for var, whole in found.items()), fill)
 
-    def body_var(self, var: str, whole: bool) -> BodyVar:
+    def body_var(self, var: str, whole: bool, bare: bool, fill: Fill) -> BodyVar:
         """The keyword filling `var`: a parameter the method already has (always
         given), a client setting, or a keyword of its own (the same one in every
         template of the body)."""
@@ -411,10 +422,11 @@ class RequestPlanner:
             return BodyVar(var, known.name, REQUIRED)  # always has a value
         if var in self.ctx.settings:
             return BodyVar(var, self.variable(var), REQUIRED)
-        value = self.ctx.values.default(var)
+        text = self.ctx.values.default(var)
+        value = _json_value(text) if bare and text is not None else text
+        doc = f"body variable {{{{{var}}}}}" + (", escaped as XML" if fill is Fill.XML else "")
         d = self.draft(naming.snake(var), ("JsonValue" if whole else "str") + " | _rt.Unset",
-                       ABSENT, doc=f"body variable {{{{{var}}}}}" + (
-                           f" (default {value!r})" if value is not None else ""))
+                       ABSENT, doc=doc + (f" (default {value!r})" if value is not None else ""))
         self.by_var[var] = d
         made = BodyVar(var, d.name, value if value is not None else ABSENT)
         self.body_vars[var] = made
@@ -438,7 +450,7 @@ class RequestPlanner:
             "GraphQL variables") if found else "GraphQL variables (default: the collection's)").name
         return Body(
             BodyKind.GRAPHQL, query, variables_param=variables, default=None if found else default,
-            template=self.template(variables, default, Fill.JSON) if found else None,
+            template=self.template(variables, default, Fill.JSON, _bare(source)) if found else None,
             query_template=self.template(query, text, Fill.TEXT) if in_query else None)
 
 
@@ -447,6 +459,20 @@ def _template_doc(what: str) -> str:
 
 
 _TEMPLATE_DOC = _template_doc("request body")
+
+
+def _bare(text: str) -> frozenset[str]:
+    """Variables a JSON text holds only as bare values (`"n": {{n}}`, read as null
+    when parsed plainly); Postman substitutes their text, so `25` means the number."""
+    plain = parse_request_json(text)
+    quoted = set(variables_in(json.dumps(plain.value))) if plain.kind == "json" else set()
+    return frozenset(set(variables_in(text)) - quoted)
+
+
+def _json_value(text: str) -> object:
+    """A bare variable's default: its text as JSON (`25`, `true`), else the text."""
+    parsed = parse_body(text)
+    return parsed.value if parsed.kind == "json" else text
 
 
 def _is_xml(content_type: str) -> bool:
