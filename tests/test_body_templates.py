@@ -84,6 +84,7 @@ SOAP = {
         _raw("Greet", "Hello {{name}}, you are <b>{{mood}}</b>", [], "text"),
         _raw("Legacy login", "<Auth><Password>{{pw}}</Password><Lang>{{lang}}</Lang></Auth>",
              [], "xml"),
+        _raw("Session close", '{{header}}\n<CloseRQ><POS pcc="{{pcc}}"/></CloseRQ>\n{{footer}}', [], "xml"),
     ],
 }
 
@@ -259,6 +260,14 @@ def test_an_xml_language_body_escapes_too(soap: ModuleType, http_server: Server)
         b"<Auth><Password>&lt;&amp;&gt;</Password><Lang>en</Lang></Auth>", "application/xml")
 
 
+def test_variables_outside_the_xml_elements_hold_xml_inserted_as_given(
+        soap: ModuleType, http_server: Server) -> None:
+    with soap.Client(http_server.url) as client:
+        client.session_close(header="<Envelope><Body>", footer="</Body></Envelope>", pcc="A&B")
+    assert http_server.requests[0].body == (
+        b'<Envelope><Body>\n<CloseRQ><POS pcc="A&amp;B"/></CloseRQ>\n</Body></Envelope>')
+
+
 # -- secrets ----------------------------------------------------------------------------
 
 
@@ -302,6 +311,11 @@ def test_fill_xml_escapes_outside_cdata_only() -> None:
     assert rt.fill_xml(template, {"v": "<'&\"]]>"}) == (
         "<a t='&lt;&apos;&amp;&quot;]]&gt;'>&lt;&apos;&amp;&quot;]]&gt;</a>"
         "<![CDATA[<'&\"]]]]><![CDATA[>]]>")
+
+
+def test_fill_xml_keeps_markup_variables_as_given() -> None:
+    fill = rt.fill_xml_keeping("head")
+    assert fill("{{head}}<a>{{v}}</a>", {"head": "<x>", "v": "<y>"}) == "<x><a>&lt;y&gt;</a>"
 
 
 def test_fill_json_inserts_a_value_containing_a_variable_as_text() -> None:

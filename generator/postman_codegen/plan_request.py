@@ -406,11 +406,12 @@ class RequestPlanner:
         as JSON values (`"n": {{n}}`), whose default text is read as JSON."""
         found: dict[str, bool] = {}  # variable -> seen as a whole JSON value
         _template_vars(template, found)
+        markup = _xml_markup(template) if fill is Fill.XML and isinstance(template, str) else ()
         return BodyTemplate(param, template, tuple(
-            self.body_var(var, whole and fill is Fill.JSON, var in bare, fill)
-            for var, whole in found.items()), fill)
+            self.body_var(var, whole and fill is Fill.JSON, var in bare, fill, var in markup)
+            for var, whole in found.items()), fill, markup)
 
-    def body_var(self, var: str, whole: bool, bare: bool, fill: Fill) -> BodyVar:
+    def body_var(self, var: str, whole: bool, bare: bool, fill: Fill, markup: bool) -> BodyVar:
         """The keyword filling `var`: a parameter the method already has (always
         given), a client setting, or a keyword of its own (the same one in every
         template of the body)."""
@@ -424,7 +425,8 @@ class RequestPlanner:
             return BodyVar(var, self.variable(var), REQUIRED)
         text = self.ctx.values.default(var)
         value = _json_value(text) if bare and text is not None else text
-        doc = f"body variable {{{{{var}}}}}" + (", escaped as XML" if fill is Fill.XML else "")
+        doc = f"body variable {{{{{var}}}}}" + (
+            ", XML inserted as given" if markup else ", escaped as XML" if fill is Fill.XML else "")
         d = self.draft(naming.snake(var), ("JsonValue" if whole else "str") + " | _rt.Unset",
                        ABSENT, doc=doc + (f" (default {value!r})" if value is not None else ""))
         self.by_var[var] = d
@@ -473,6 +475,34 @@ def _json_value(text: str) -> object:
     """A bare variable's default: its text as JSON (`25`, `true`), else the text."""
     parsed = parse_body(text)
     return parsed.value if parsed.kind == "json" else text
+
+
+# Markup that is not element content: comments, CDATA, declarations, end tags, tags.
+_XML_TOKEN = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!][^>]*>|</[^>]*>|<[^>]*>",
+                        re.DOTALL)
+
+
+def _xml_markup(text: str) -> tuple[str, ...]:
+    """Variables found only outside the document's elements (`{{header}}<Rq/>{{footer}}`):
+    text is not allowed there, so they hold XML, inserted as given. Any other place
+    (element text, attributes) is text, escaped."""
+    outside: list[str] = []
+    inside: set[str] = set()
+    depth, pos = 0, 0
+    for token in _XML_TOKEN.finditer(text + "<!---->"):  # the end: one last stretch
+        between = variables_in(text[pos:token.start()])
+        if depth:
+            inside.update(between)
+        else:
+            outside.extend(between)
+        inside.update(variables_in(token.group()))
+        tag = token.group()
+        if tag.startswith("</"):
+            depth = max(depth - 1, 0)
+        elif not tag.startswith(("<!", "<?")) and not tag.endswith("/>"):
+            depth += 1
+        pos = token.end()
+    return tuple(dict.fromkeys(v for v in outside if v not in inside))
 
 
 def _is_xml(content_type: str) -> bool:

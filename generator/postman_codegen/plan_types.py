@@ -157,6 +157,7 @@ class BodyTemplate:
     template: object  # JSON with `{{var}}` strings, or text
     variables: tuple[BodyVar, ...]
     fill: Fill = Fill.JSON
+    markup: tuple[str, ...] = ()  # XML: variables holding XML, inserted as given
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,7 +122,9 @@ def _filled(m: Method, t: BodyTemplate) -> str:
         args += ", {" + ", ".join(f"{literal(v.variable)}: {arg(v.param)}" for v in fixed) + "}"
     if t.param != "body":
         args += f", param={literal(t.param)}"
-    if t.fill is not Fill.JSON:
+    if t.markup:
+        args += f", fill=_rt.fill_xml_keeping({', '.join(map(literal, t.markup))})"
+    elif t.fill is not Fill.JSON:
         args += f", fill=_rt.fill_{t.fill.value}"
     return f"_rt.template_body({args})"
 

@@ -17,7 +17,15 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Collection,
+    Coroutine,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import (
@@ -225,13 +233,22 @@ def fill_text(template: str, values: Mapping[str, object]) -> str:
     return _VARIABLE.sub(value, template)
 
 
-def fill_xml(template: str, values: Mapping[str, object]) -> str:
+def fill_xml(template: str, values: Mapping[str, object],
+             markup: Collection[str] = ()) -> str:
     """`fill_text` for an XML body: values are escaped (`<>&"'`) so they stay text;
-    inside a CDATA section they go as given, with `]]>` split so it cannot end it."""
-    escaped = {k: _as_text(v).translate(_XML_ESCAPES) for k, v in values.items()}
+    inside a CDATA section they go as given, with `]]>` split so it cannot end it.
+    `markup` names variables that hold XML (outside the document's elements):
+    inserted as given."""
+    escaped = {k: _as_text(v) if k in markup else _as_text(v).translate(_XML_ESCAPES)
+               for k, v in values.items()}
     cdata = {k: _as_text(v).replace("]]>", "]]]]><![CDATA[>") for k, v in values.items()}
     return "".join(fill_text(part, cdata if part.startswith("<![CDATA[") else escaped)
                    for part in _CDATA.split(template))
+
+
+def fill_xml_keeping(*markup: str) -> Callable[[str, Mapping[str, object]], str]:
+    """`fill_xml` with the variables `markup` inserted as given."""
+    return lambda template, values: fill_xml(template, values, markup)
 
 
 def fill_json(template: JsonValue, values: Mapping[str, JsonValue]) -> JsonValue:
