@@ -457,10 +457,10 @@ class RequestPlanner:
 
 
 def _template_doc(what: str) -> str:
-    return f"{what}, instead of the collection's {what.split()[-1]} filled with the variables below"
+    return f"{what}, instead of the collection's, filled with the keywords below"
 
 
-_TEMPLATE_DOC = _template_doc("request body")
+_TEMPLATE_DOC = "request body, instead of the collection's body filled with the variables below"
 
 
 def _bare(text: str) -> frozenset[str]:
