@@ -84,6 +84,10 @@ SOAP = {
         _raw("Greet", "Hello {{name}}, you are <b>{{mood}}</b>", [], "text"),
         _raw("Legacy login", "<Auth><Password>{{pw}}</Password><Lang>{{lang}}</Lang></Auth>",
              [], "xml"),
+        {"name": "Echo", "response": [], "request": {
+            "method": "POST", "header": [], "body": {"mode": "raw", "raw": "trace {{trace}}"},
+            "url": {"raw": "{{base}}/echo?trace={{trace}}", "host": ["{{base}}"], "path": ["echo"],
+                    "query": [{"key": "trace", "value": "{{trace}}", "disabled": True}]}}},
         _raw("Session close", '{{header}}\n<CloseRQ><POS pcc="{{pcc}}"/></CloseRQ>\n{{footer}}', [], "xml"),
     ],
 }
@@ -266,6 +270,16 @@ def test_variables_outside_the_xml_elements_hold_xml_inserted_as_given(
         client.session_close(header="<Envelope><Body>", footer="</Body></Envelope>", pcc="A&B")
     assert http_server.requests[0].body == (
         b'<Envelope><Body>\n<CloseRQ><POS pcc="A&amp;B"/></CloseRQ>\n</Body></Envelope>')
+
+
+def test_a_variable_optional_elsewhere_is_required_when_the_body_needs_it(
+        soap: ModuleType, http_server: Server) -> None:
+    with soap.Client(http_server.url) as client:
+        with pytest.raises(TypeError, match="trace"):
+            client.echo()
+        client.echo(trace="t1")
+    seen = http_server.requests[0]
+    assert (seen.query, seen.body) == ([("trace", "t1")], b"trace t1")
 
 
 # -- secrets ----------------------------------------------------------------------------

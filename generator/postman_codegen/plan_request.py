@@ -418,10 +418,7 @@ class RequestPlanner:
         made = self.body_vars.get(var)
         if made is not None:
             return made
-        known = self.by_var.get(var)
-        if known is not None:
-            return BodyVar(var, known.name, REQUIRED)  # always has a value
-        if var in self.ctx.settings:
+        if var in self.by_var or var in self.ctx.settings:  # now needed: always has a value
             return BodyVar(var, self.variable(var), REQUIRED)
         text = self.ctx.values.default(var)
         value = _json_value(text) if bare and text is not None else text

@@ -132,9 +132,10 @@ def _body_texts(req: Request) -> Iterator[tuple[str, bool]]:
     body = req.body
     if body is None:
         return
-    texts = [(body.raw, True)] if body.mode == "raw" else [
-        (body.graphql_query, False), (body.graphql_variables, True)]
-    yield from ((text, json_text) for text, json_text in texts if "{{" in text)
+    texts = {"raw": [(body.raw, True)],
+             "graphql": [(body.graphql_query, False), (body.graphql_variables, True)]}
+    yield from ((text, json_text) for text, json_text in texts.get(body.mode, [])
+                if "{{" in text)
 
 
 def _credential_members(value: object, inside: bool) -> Iterator[str]:
