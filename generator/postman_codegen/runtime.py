@@ -236,8 +236,8 @@ def to_json(value: object) -> Any:
     return to_dict() if callable(to_dict) else value
 
 
-_VARIABLE: Final = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
-_CDATA: Final = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+_VARIABLE: Final = r"\{\{\s*([^{}]+?)\s*\}\}"  # patterns: `re` caches them compiled
+_CDATA: Final = r"(?s)(<!\[CDATA\[.*?\]\]>)"
 _XML_ESCAPES: Final = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"})
 
@@ -252,7 +252,7 @@ def fill_text(template: str, values: Mapping[str, object]) -> str:
     def value(m: re.Match[str]) -> str:
         return _as_text(values[m.group(1)]) if m.group(1) in values else m.group(0)
 
-    return _VARIABLE.sub(value, template)
+    return re.sub(_VARIABLE, value, template)
 
 
 def fill_xml(template: str, values: Mapping[str, object],
@@ -265,7 +265,7 @@ def fill_xml(template: str, values: Mapping[str, object],
                for k, v in values.items()}
     cdata = {k: _as_text(v).replace("]]>", "]]]]><![CDATA[>") for k, v in values.items()}
     return "".join(fill_text(part, cdata if part.startswith("<![CDATA[") else escaped)
-                   for part in _CDATA.split(template))
+                   for part in re.split(_CDATA, template))
 
 
 def fill_xml_keeping(*markup: str) -> Callable[[str, Mapping[str, object]], str]:
@@ -280,7 +280,7 @@ def fill_json(template: JsonValue, values: Mapping[str, JsonValue]) -> JsonValue
     inside a longer string the value is inserted as text.
     """
     if isinstance(template, str):
-        whole = _VARIABLE.fullmatch(template)
+        whole = re.fullmatch(_VARIABLE, template)
         if whole and whole.group(1) in values:
             return values[whole.group(1)]
         return fill_text(template, values)
