@@ -7,6 +7,7 @@ it with the keywords is a TypeError. No secret value is written into code.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -158,6 +159,20 @@ def test_graphql_variables_are_a_template_of_keywords(gql: ModuleType, http_serv
     assert second.json()["variables"] == {"id": 42, "first": 10, "label": "user 42",
                                           "tenant": "t-2"}
     assert b"<string>" not in first.body + second.body
+
+
+def test_the_async_client_fills_the_same_templates(
+        gql: ModuleType, soap: ModuleType, http_server: Server) -> None:
+    async def calls() -> None:
+        async with gql.AsyncClient(http_server.url) as client:
+            await client.user(user_id="a")
+        async with soap.AsyncClient(http_server.url) as client:
+            await client.legacy_login(pw="&")
+
+    asyncio.run(calls())
+    user, login = http_server.requests
+    assert user.json()["variables"]["id"] == "a"
+    assert login.body == b"<Auth><Password>&amp;</Password><Lang>en</Lang></Auth>"
 
 
 def test_graphql_variables_need_their_keywords_or_a_whole_variables(
