@@ -98,8 +98,8 @@ ENVIRONMENTS = {
     "soap_service": [("username", "env-user-0001", ""), ("password", "S3cret-PASS-0002", "secret"),
                      ("name", "NAME-SECRET-0003", "secret"), ("mood", "env-mood-0006", "")],
 }
-# Secrets (typed so, or used in a credential-like XML element) and a plain value
-# an environment holds: none is written without `environment_defaults`.
+# Secrets (typed so, or used in a credential-like XML element) and plain environment
+# values: none is written by default; with `environment_defaults`, only the plain ones.
 SECRETS = ("USER-SECRET-0005", "S3cret-PASS-0002", "NAME-SECRET-0003", "collection-pw-0004",
            "COLLECTION-SECRET-0007")
 PLAIN = ("env-user-0001", "env-mood-0006", "team-env-0008")
