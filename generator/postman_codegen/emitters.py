@@ -11,6 +11,7 @@ indentation levels) in one function.
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -514,6 +515,12 @@ class Context:
         self.helpers: list[Helper] = []
         self._emitters: dict[int, Emitter] = {}
         self._helper_names: dict[int, str] = {}
+
+    @functools.cached_property
+    def class_locals_reserved(self) -> frozenset[str]:
+        """Names no local of a class's parse code takes: the reserved names and every
+        class name (built once: per class it would grow with classes squared)."""
+        return (LOCAL_RESERVED - {"result"}) | frozenset(self.names.values())
 
     def emitter(self, node: TypeNode) -> Emitter:
         """The emitter of a type node: the one dispatch on its kind."""

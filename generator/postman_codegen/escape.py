@@ -68,7 +68,10 @@ def _notation(c: str) -> str:
 
 def visible(text: str, keep: str = "\n") -> str:
     """`text` with every hidden character written as `\\uXXXX` (those in `keep` stay)."""
-    if text.isprintable():
+    probe = text
+    for c in keep:
+        probe = probe.replace(c, "")
+    if probe.isprintable():  # a hidden character is never printable
         return text
     return "".join(_notation(c) if c not in keep and hidden(c) else c for c in text)
 
