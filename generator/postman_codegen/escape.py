@@ -108,7 +108,7 @@ def docstring(text: str, indent: int = 0) -> str:
         text = text[:MAX_DOC].rstrip() + " ..."
     if "\\" not in text and text.replace("\n", "").isprintable():
         # Nothing to escape (a hidden character is never printable): the usual case.
-        return _doc_literal(text)
+        return _doc_literal(text, indent)
     out = []
     for c in text:
         if c in _DOC_ESCAPES:
@@ -121,11 +121,12 @@ def docstring(text: str, indent: int = 0) -> str:
             out.append(_notation(c))
         else:
             out.append(c)
-    return _doc_literal("".join(out))
+    return _doc_literal("".join(out), indent)
 
 
-def _doc_literal(text: str) -> str:
-    """The literal of docstring text whose characters are all escaped already."""
+def _doc_literal(text: str, indent: int) -> str:
+    """The literal of docstring text whose characters are all escaped already, laid
+    out as black lays out a docstring at `indent` columns."""
     lines = [line.rstrip() for line in text.split("\n")]
     # A run of three quotes, or quotes at the very end, would close the literal.
     body = _QUOTE_RUN.sub(_escape_quotes, "\n".join(lines))
