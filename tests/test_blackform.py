@@ -118,6 +118,8 @@ CHANGED = [
     "if (\n    a is not b and c\n):\n    pass\n",
     "if (\n    a_long_name_here is not b_long_name_here\n    and c_long_name_here(d_long_name_here, e)\n):\n    pass\n",
     "if (\n    a\n    and b\n):\n    pass\n",
+    "x = (\n    a if b else c\n)\n",
+    "x = (\n    a\n    if b\n    else c\n)\n",
 ]
 
 
@@ -200,6 +202,12 @@ LONG = [
     "\"expanded\": self.expanded_url}\n"),
     ("name_of_field: str | Unset = _field(default=_rt.UNSET, metadata={\"json_key\": "
     "\"nameOfField\"})\n"),
+    ("def f():\n    if a:\n        obj.time_processed = _rt.UNSET if time_processed is _rt.UNSET "
+     "else _rt.parse_datetime(time_processed, path)\n"),
+    ("def f():\n    obj.time_processed = _rt.UNSET if time_processed is _rt.UNSET else "
+     "_rt.parse_datetime(t)\n"),
+    ("def f():\n    result: list[PartiallyUpdateDisputeRequest] = [PartiallyUpdateDisputeRequest."
+     "_from(x, path and f\"{path}[{i}]\") for i, x in enumerate(data)]\n"),
     ("def f():\n    if location is not _rt.UNSET and location is not None and type(locationsss) is "
      "not str:\n        pass\n"),
     ("def f():\n    if location_xxxxxxxxxxxxxxxxxxxx is not _rt.UNSET and type(location_xxxxxxxxxxxxxxxx) "

@@ -61,6 +61,10 @@ def quote(text: str) -> str:
     """`text` as a Python string literal quoted as black quotes it: double quotes
     unless they cost more backslashes."""
     lit = repr(text)
+    if lit[0] == '"':
+        return lit  # repr chose double quotes: the text has ' and no "
+    if "'" not in text and '"' not in text:
+        return f'"{lit[1:-1]}"'  # the usual case: black only swaps the quotes
     return _black_quotes(lit) or lit
 
 
@@ -150,11 +154,12 @@ _STMT_TUPLE_HEAD = re.compile(rf"(?:return |{_CALLEE} = |{_CALLEE}: {_ANNOT} = )
 _DEF_HEAD = re.compile(r"(?:async )?def a\(")
 _DEF_TAIL = re.compile(rf"\)(?: -> {_ANNOT})?:")
 # Heads after which black hugs a comprehension with its brackets.
-_HUG_HEAD = re.compile(rf"(?:return |{_CALLEE} = |a=|\"\": )?[\[{{]")
+_HUG_HEAD = re.compile(rf"(?:return |{_CALLEE} = |{_CALLEE}: {_ANNOT} = |a=|\"\": )?[\[{{]")
 _ELEMENT_HEAD = re.compile(rf"(?:a=|\"\": )?(?:{_CALLEE}\(|\[|\{{|\()")
 # A call whose exploded brackets are followed by `.attr`: black omits the optional
 # parentheses around the value when one dot is its only delimiter.
 _TRAILER_HEAD = re.compile(rf"(?:return |{_CALLEE} = ){_CALLEE}\(")
+_TERNARY_HEAD = re.compile(rf"(?:return |{_CALLEE} = |{_CALLEE}: {_ANNOT} = )\(")
 _COND_HEAD = re.compile(r"(?:if|elif|while) \(")
 _AWAIT_HEAD = re.compile(rf"await {_CALLEE}\(")
 # An element black cannot split (no bracket, no operator): kept however long.
@@ -364,7 +369,7 @@ def _shape(content: str, ctx: str) -> _Line | None:
         tokens = tokens[2:]
         if not tokens:
             return None
-    elif ctx == "paren" and tokens[0] in ("and", "or") and len(tokens) > 2:
+    elif ctx == "paren" and tokens[0] in ("and", "or", "if", "else") and len(tokens) > 2:
         line.lead = tokens[0]
         tokens = tokens[2:]
     if tokens[0] in ("for", "if"):
@@ -531,6 +536,10 @@ def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
         return False
     if _COND_HEAD.fullmatch(b.head):
         return _condition(b, line, content, length)
+    if b.kind == "paren" and _TERNARY_HEAD.fullmatch(b.head) and (
+            b.mode in ("tern1", "tern") or not (b.mode or b.count or line.ends_comma
+                                                or content.startswith("await "))):
+        return _ternary(b, line, content, length)
     if b.mode:
         return _part(b, line, length)
     if b.head == "return (" and content.startswith("await "):
@@ -582,6 +591,24 @@ def _condition(b: _Bracket, line: _Line, content: str, length: int) -> bool:
     return True
 
 
+def _ternary(b: _Bracket, line: _Line, content: str, length: int) -> bool:
+    """A line of `x = (` ... `)` holding a conditional expression black keeps in
+    parentheses: on one line, or split before its `if` and its `else`."""
+    if line.opens or line.ends_comma or line.commas or line.level & {"for", "lambda"}:
+        return False
+    leads = ("", "if", "else")
+    if len(b.parts) >= len(leads) or line.lead != leads[len(b.parts)] or b.mode == "tern1":
+        return False
+    if not b.parts and line.level >= {"if", "else"}:
+        b.mode = "tern1"
+    elif line.level & {"if", "else"}:
+        return False
+    else:
+        b.mode = "tern"
+    b.parts.append((line, length))
+    return content[:1] not in _OPEN or b.mode == "tern"
+
+
 def _comp_line(line: _Line) -> bool:
     """The one line of a whole comprehension: `x for y in z [if c]`."""
     return "for" in line.level and "else" not in line.level and not line.ends_comma
@@ -622,6 +649,11 @@ def _closing(b: _Bracket, length: int) -> bool:
         return b.count == 1
     if b.mode in ("cond1", "cond"):
         return _condition_kept(b, length)
+    if b.mode == "tern1":  # black joins it back if it fits on one line
+        return b.head_len - 1 + b.parts[0][1] - b.indent - 4 > LINE_WIDTH
+    if b.mode == "tern":
+        body = sum(n - b.indent - 4 for _, n in b.parts) + len(b.parts) - 1
+        return len(b.parts) == 3 and b.indent + 4 + body > LINE_WIDTH
     if b.mode == "await1":  # black joins it back if it fits on one line
         return b.head_len + (b.parts[0][1] - b.indent - 4) + (length - b.indent) > LINE_WIDTH
     if b.count or b.kind not in ("list", "dict") or not _HUG_HEAD.fullmatch(b.head):
@@ -797,6 +829,9 @@ def _fold(indent: str, content: str, force: bool = False) -> list[str] | None:
     head = _COND_LINE.match(content)
     if head:
         return _fold_condition(indent, content, scan, len(head.group()))
+    ternary = _fold_ternary(indent, content, scan, rest)
+    if ternary:
+        return ternary
     is_def = content.startswith(("def ", "async def "))
     value = rest.partition(" = ")[2] or rest  # an annotation may hold `|`
     if not scan.top or (not is_def and _LEVEL_OPS.search(value)):
@@ -872,6 +907,28 @@ def _fold_condition(indent: str, content: str, scan: _Scan, start: int) -> list[
         if not words or max(map(len, middle)) > LINE_WIDTH:
             return None
     return [indent + content[:start] + "(", *middle, indent + "):"]
+
+
+def _fold_ternary(indent: str, content: str, scan: _Scan, rest: str) -> list[str] | None:
+    """`x = a if b else c` too long: the value inside parentheses, on one line if
+    it fits, else split before `if` and `else` (as black writes it)."""
+    target, eq, _ = rest.partition(" = ")
+    words = [w for w in scan.words[-1] if w > len(target)]
+    kinds = [content[w] for w in words]
+    if (not eq or kinds != ["i", "e"] or scan.commas[-1]
+            or not re.fullmatch(r"(?:return )?[\w.]+(?:: .+)?", target)):
+        return None
+    start = len(target) + len(eq)
+    value = content[start:]
+    inner = indent + "    "
+    if len(inner) + len(value) <= LINE_WIDTH:
+        middle = [inner + value]
+    else:
+        cuts = [start, *words, len(content)]
+        middle = [inner + content[a:b].strip() for a, b in itertools.pairwise(cuts)]
+        if max(map(len, middle)) > LINE_WIDTH:
+            return None
+    return [indent + content[:start] + "(", *middle, indent + ")"]
 
 
 def _fold_sum(indent: str, content: str, scan: _Scan) -> list[str] | None:
