@@ -119,6 +119,7 @@ CHANGED = [
     "if (\n    a_long_name_here is not b_long_name_here\n    and c_long_name_here(d_long_name_here, e)\n):\n    pass\n",
     "if (\n    a\n    and b\n):\n    pass\n",
     "x = (\n    a if b else c\n)\n",
+    "x = [\n    f(\n        a,\n    ),\n    for a in b\n]\n",
     "x = (\n    a\n    if b\n    else c\n)\n",
 ]
 
@@ -171,6 +172,7 @@ OUTSIDE = [
     "type X = int\n",
     "del (a), b\n",
     "def f():\n    return self.a(\n        b,\n    )[0]\n",
+    "x = [\n    f(\n        a,\n    )\n]\n",
 ]
 
 
@@ -208,6 +210,8 @@ LONG = [
      "_rt.parse_datetime(t)\n"),
     ("def f():\n    result: list[PartiallyUpdateDisputeRequest] = [PartiallyUpdateDisputeRequest."
      "_from(x, path and f\"{path}[{i}]\") for i, x in enumerate(data)]\n"),
+    ("def f():\n    if a:\n        obj.primary_recipients = [TemplatesTemplateInfoPrimaryRecipient._from"
+     "(x, path and f\"{path}.primary_recipients[{i}]\") for i, x in enumerate(primary_recipients)]\n"),
     ("def f():\n    if location is not _rt.UNSET and location is not None and type(locationsss) is "
      "not str:\n        pass\n"),
     ("def f():\n    if location_xxxxxxxxxxxxxxxxxxxx is not _rt.UNSET and type(location_xxxxxxxxxxxxxxxx) "

@@ -522,9 +522,13 @@ def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
         w.brackets.pop()
         if w.brackets:
             outer = w.brackets[-1]
-            outer.count += 1
             if outer.mode == "await":
+                outer.count += 1
                 return content == ")"
+            if content == ")" and outer.kind in ("list", "dict") and not outer.count:
+                outer.mode = "compx"  # the exploded element of a comprehension
+                return True
+            outer.count += 1
             return line.ends_comma and not line.opens
         done = _Line()
         done.kind, done.opener = w.head.kind, line.opener
@@ -632,12 +636,16 @@ def _part(b: _Bracket, line: _Line, length: int) -> bool:
             b.count += 1
             b.mode, b.parts = "", []
         return True
-    if b.mode not in ("first", "comp") or line.ends_comma or line.clause not in ("for", "if"):
+    if (b.mode not in ("first", "comp", "compx") or line.ends_comma
+            or line.clause not in ("for", "if")):
         return False
-    if b.parts[0][0].level & {"for", "if", "else", "lambda"} or b.parts[1][0].clause != "for":
+    if b.mode == "compx":
+        if b.parts[0][0].clause != "for":
+            return False
+    elif b.parts[0][0].level & {"for", "if", "else", "lambda"} or b.parts[1][0].clause != "for":
         return False
     rest = line.level - {line.clause}
-    b.mode = "comp"
+    b.mode = "compx" if b.mode == "compx" else "comp"
     return not rest & {"for", "if", "else", "lambda"} and (line.clause == "for" or not line.commas)
 
 
@@ -663,6 +671,8 @@ def _closing(b: _Bracket, length: int) -> bool:
         if not _comp_line(line):
             return False
         return b.head_len + (n - b.indent - 4) + (length - b.indent) > LINE_WIDTH
+    if b.mode == "compx":  # its element exploded (a magic comma): split it must be
+        return bool(b.parts)
     if b.mode == "comp":  # split at its clauses: it must not fit on one line
         joined = sum(n - b.indent - 4 for _, n in b.parts) + len(b.parts) - 1
         return b.indent + 4 + joined > LINE_WIDTH
@@ -956,6 +966,11 @@ def _fold_comprehension(indent: str, content: str, scan: _Scan,
     else:
         cuts = [opening + 1, *words, closing]
         middle = [inner + content[a:b].strip() for a, b in itertools.pairwise(cuts)]
+        if len(middle[0]) > LINE_WIDTH:  # the element too: exploded, as black would
+            element = _fold(inner, middle[0].strip(), force=True)
+            if not element or element[-1] != inner + ")":
+                return None
+            middle[:1] = element
         if max(map(len, middle)) > LINE_WIDTH:
             return None
     return [indent + content[:opening + 1], *middle, indent + content[closing:]]
