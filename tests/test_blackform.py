@@ -119,6 +119,9 @@ CHANGED = [
     "if (\n    a_long_name_here is not b_long_name_here\n    and c_long_name_here(d_long_name_here, e)\n):\n    pass\n",
     "if (\n    a\n    and b\n):\n    pass\n",
     "x = (\n    a if b else c\n)\n",
+    "x = (\n    f(\n        a,\n    )\n)\n",
+    ("class A:\n    eps_ext_profile_create_rq_stateful_ath_create_profile_with_response = (\n"
+     "        _rt.with_response(\n            _" + "x" * 90 + ",\n            b,\n        )\n    )\n"),
     "x = [\n    f(\n        a,\n    ),\n    for a in b\n]\n",
     "x = (\n    a\n    if b\n    else c\n)\n",
 ]
@@ -212,6 +215,12 @@ LONG = [
      "_from(x, path and f\"{path}[{i}]\") for i, x in enumerate(data)]\n"),
     ("def f():\n    if a:\n        obj.primary_recipients = [TemplatesTemplateInfoPrimaryRecipient._from"
      "(x, path and f\"{path}.primary_recipients[{i}]\") for i, x in enumerate(primary_recipients)]\n"),
+    ("class A:\n    check_if_attribute_group_exists_by_query_predicate_with_response = "
+     "_rt.with_response(_check_if_attribute_group_exists_by_query_predicate, "
+     "check_if_attribute_group_exists_by_query_predicate)\n"
+     "    check_if_attribute_group_exists_by_query_predi_with_response = _rt.with_response("
+     "_check_if_attribute_group_exists_by_query_predicate, "
+     "check_if_attribute_group_exists_by_query_predicate)\n"),
     ("def f():\n    if location is not _rt.UNSET and location is not None and type(locationsss) is "
      "not str:\n        pass\n"),
     ("def f():\n    if location_xxxxxxxxxxxxxxxxxxxx is not _rt.UNSET and type(location_xxxxxxxxxxxxxxxx) "

@@ -160,6 +160,7 @@ _ELEMENT_HEAD = re.compile(rf"(?:a=|\"\": )?(?:{_CALLEE}\(|\[|\{{|\()")
 # parentheses around the value when one dot is its only delimiter.
 _TRAILER_HEAD = re.compile(rf"(?:return |{_CALLEE} = ){_CALLEE}\(")
 _TERNARY_HEAD = re.compile(rf"(?:return |{_CALLEE} = |{_CALLEE}: {_ANNOT} = )\(")
+_WRAP_HEAD = re.compile(rf"{_CALLEE} = \(")
 _COND_HEAD = re.compile(r"(?:if|elif|while) \(")
 _AWAIT_HEAD = re.compile(rf"await {_CALLEE}\(")
 # An element black cannot split (no bracket, no operator): kept however long.
@@ -451,7 +452,8 @@ def settled(block: str) -> bool:
 class _Bracket:
     """An exploded bracket being read: where it opened and what is inside so far."""
 
-    __slots__ = ("count", "ends_bracket", "head", "head_len", "indent", "kind", "mode", "parts")
+    __slots__ = ("count", "ends_bracket", "head", "head_len", "indent", "kind", "long", "mode",
+                 "parts")
 
     def __init__(self, indent: int, kind: str, head: str, head_len: int) -> None:
         self.indent = indent
@@ -464,6 +466,7 @@ class _Bracket:
         self.mode = ""
         self.parts: list[tuple[_Line, int]] = []  # its lines and their lengths
         self.ends_bracket = False  # its last line ends with a closing bracket
+        self.long = False  # it holds a line longer than black's limit
 
 
 class _Walk:
@@ -528,6 +531,11 @@ def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
             if content == ")" and outer.kind in ("list", "dict") and not outer.count:
                 outer.mode = "compx"  # the exploded element of a comprehension
                 return True
+            if (content == ")" and outer.kind == "paren" and not outer.count
+                    and _WRAP_HEAD.fullmatch(outer.head)):
+                outer.mode, outer.count = "wrapped", 1  # `x = (` call `)`
+                outer.parts = [(line, b.head_len)]
+                return True
             outer.count += 1
             return line.ends_comma and not line.opens
         done = _Line()
@@ -536,13 +544,16 @@ def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
         return True
     if indent != b.indent + 4:
         return False
-    if length > LINE_WIDTH and not (b.mode == "" and _UNSPLITTABLE.fullmatch(content)):
-        return False
+    if length > LINE_WIDTH:
+        if b.mode or not _UNSPLITTABLE.fullmatch(content):
+            return False
+        for outer in w.brackets:
+            outer.long = True  # black weighs its splits differently then
     if _COND_HEAD.fullmatch(b.head):
         return _condition(b, line, content, length)
     if b.kind == "paren" and _TERNARY_HEAD.fullmatch(b.head) and (
             b.mode in ("tern1", "tern") or not (b.mode or b.count or line.ends_comma
-                                                or content.startswith("await "))):
+                                                or line.opens or content.startswith("await "))):
         return _ternary(b, line, content, length)
     if b.mode:
         return _part(b, line, length)
@@ -655,6 +666,8 @@ def _closing(b: _Bracket, length: int) -> bool:
         return b.count >= (2 if b.kind == "paren" else 1)
     if b.mode == "await":
         return b.count == 1
+    if b.mode == "wrapped":  # kept in parentheses: `x = call(` would not fit
+        return not b.long and b.head_len - 1 + b.parts[0][1] - b.indent - 4 > LINE_WIDTH
     if b.mode in ("cond1", "cond"):
         return _condition_kept(b, length)
     if b.mode == "tern1":  # black joins it back if it fits on one line
@@ -848,6 +861,11 @@ def _fold(indent: str, content: str, force: bool = False) -> list[str] | None:
         return None  # black splits such a statement at its operators
     opening = min(scan.top) if is_def else max(scan.top)
     closing = scan.pairs[opening]
+    if (len(indent) + opening >= LINE_WIDTH and not is_def
+            and _WRAPPED.fullmatch(rest) and content[closing:] == ")"):
+        wrapped = _fold_wrapped(indent, content, rest)
+        if wrapped:
+            return wrapped
     if _AWAITED.fullmatch(rest):
         return _fold_awaited(indent, content, scan)
     if not is_def and content[closing:] not in _TAILS and not _TRAILED.fullmatch(rest):
@@ -939,6 +957,19 @@ def _fold_ternary(indent: str, content: str, scan: _Scan, rest: str) -> list[str
         if max(map(len, middle)) > LINE_WIDTH:
             return None
     return [indent + content[:start] + "(", *middle, indent + ")"]
+
+
+_WRAPPED = re.compile(r"[\w.]+ = [\w.]+\(\)")
+
+
+def _fold_wrapped(indent: str, content: str, rest: str) -> list[str] | None:
+    """`x = call(...)` whose `x = call(` alone is too long: black keeps the value
+    in parentheses, the call exploded inside."""
+    start = rest.index(" = ") + 3
+    inner = _fold(indent + "    ", content[start:], force=True)
+    if not inner or max(map(len, inner)) > LINE_WIDTH:
+        return None  # black wraps it only if that makes every line fit
+    return [indent + content[:start] + "(", *inner, indent + ")"]
 
 
 def _fold_sum(indent: str, content: str, scan: _Scan) -> list[str] | None:
