@@ -176,6 +176,8 @@ OUTSIDE = [
     "del (a), b\n",
     "def f():\n    return self.a(\n        b,\n    )[0]\n",
     "x = [\n    f(\n        a,\n    )\n]\n",
+    ("class A:\n    " + "h" * 60 + "_with_response = _rt.with_response(\n        _" + "x" * 75
+     + ",\n        b,\n    )\n"),
 ]
 
 
@@ -221,6 +223,8 @@ LONG = [
      "    check_if_attribute_group_exists_by_query_predi_with_response = _rt.with_response("
      "_check_if_attribute_group_exists_by_query_predicate, "
      "check_if_attribute_group_exists_by_query_predicate)\n"),
+    ("class A:\n    " + "h" * 68 + "_with_response = _rt.with_response(_" + "x" * 80 + ", b)\n"),
+    ("class A:\n    " + "h" * 60 + "_with_response = _rt.with_response(_" + "x" * 70 + ", b)\n"),
     ("def f():\n    if location is not _rt.UNSET and location is not None and type(locationsss) is "
      "not str:\n        pass\n"),
     ("def f():\n    if location_xxxxxxxxxxxxxxxxxxxx is not _rt.UNSET and type(location_xxxxxxxxxxxxxxxx) "

@@ -160,6 +160,7 @@ _ELEMENT_HEAD = re.compile(rf"(?:a=|\"\": )?(?:{_CALLEE}\(|\[|\{{|\()")
 # parentheses around the value when one dot is its only delimiter.
 _TRAILER_HEAD = re.compile(rf"(?:return |{_CALLEE} = ){_CALLEE}\(")
 _TERNARY_HEAD = re.compile(rf"(?:return |{_CALLEE} = |{_CALLEE}: {_ANNOT} = )\(")
+_LONG_HEAD = re.compile(rf"{_CALLEE} = {_CALLEE}\(")
 _WRAP_HEAD = re.compile(rf"{_CALLEE} = \(")
 _COND_HEAD = re.compile(r"(?:if|elif|while) \(")
 _AWAIT_HEAD = re.compile(rf"await {_CALLEE}\(")
@@ -446,7 +447,7 @@ def settled(block: str) -> bool:
     if not all(_GOOD_NUMBER.match(n) for n in _NUMBER.findall(skeleton)):
         return False
     shaped = _NUMBER.sub("0", _NAME.sub("a", skeleton)).split("\n")
-    return _structure(shaped, list(map(len, lines)))
+    return _structure(shaped, lines)
 
 
 class _Bracket:
@@ -482,10 +483,12 @@ class _Walk:
         self.head = _Line()  # the first line of the logical line being read
 
 
-def _structure(lines: list[str], lengths: list[int]) -> bool:
-    """Blank lines, indentation and exploded brackets as black leaves them."""
+def _structure(lines: list[str], originals: list[str]) -> bool:
+    """Blank lines, indentation and exploded brackets as black leaves them
+    (`lines` are shapes, `originals` the lines they were made from)."""
     w = _Walk()
-    for raw, length in zip(lines, lengths, strict=True):
+    for raw, original in zip(lines, originals, strict=True):
+        length = len(original)
         if not raw:
             if w.brackets:
                 return False  # black drops blank lines inside brackets
@@ -500,11 +503,20 @@ def _structure(lines: list[str], lengths: list[int]) -> bool:
                 return False
             continue
         line = _DOC_LINE if content == "$" else _shape(content, "")
-        if line is None or length > LINE_WIDTH and not _DEF_HEAD.fullmatch(content):
-            return False  # (black cannot shorten `def name(`: it keeps it long)
+        if line is None or length > LINE_WIDTH and not _long_head_ok(content, original):
+            return False
         if not _logical_start(w, line, indent, content, length):
             return False
     return not w.brackets and not w.blank
+
+
+def _long_head_ok(content: str, original: str) -> bool:
+    """A first line longer than black's limit that black keeps: `def name(` (it
+    cannot be shortened), or `x = call(` when `x = (` does not fit either (the
+    rest is checked when its bracket closes: `_Bracket.unwrapped`)."""
+    if _DEF_HEAD.fullmatch(content):
+        return True
+    return bool(_LONG_HEAD.fullmatch(content)) and original.find(" = ") + 4 > LINE_WIDTH
 
 
 def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
@@ -966,6 +978,8 @@ def _fold_wrapped(indent: str, content: str, rest: str) -> list[str] | None:
     """`x = call(...)` whose `x = call(` alone is too long: black keeps the value
     in parentheses, the call exploded inside."""
     start = rest.index(" = ") + 3
+    if len(indent) + start + 1 > LINE_WIDTH:
+        return None  # `x = (` does not fit either: black leaves `x = call(` long
     inner = _fold(indent + "    ", content[start:], force=True)
     if not inner or max(map(len, inner)) > LINE_WIDTH:
         return None  # black wraps it only if that makes every line fit
