@@ -9,6 +9,7 @@ and copied by any test that changes it (`copy_tree`).
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -124,6 +125,30 @@ def corpus_tree(trees: Trees) -> Callable[[Path], Path]:
         key = f"secrets-{source.name.removesuffix('.postman_collection.json')}"
         return trees.get(key, lambda out: helpers.generate_with_secrets(source, out))
     return get
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _black_memo() -> Iterator[None]:
+    """`black.format_str` remembered per worker, by text and mode.
+
+    black is a pure function of its input: a block it formatted once (the 55 KB
+    runtime every package holds, the seeds' models) gives the same bytes every
+    time, so this suite's hundred generations run black only on text it has not
+    seen. Every file is still exactly black's output; the generator's own block
+    cache (fmt.py) is above this one and its tests count the calls it makes. The
+    subprocess tests (byte identity under another hash seed, the wheel, the 50 MB
+    input) run black itself."""
+    import black
+
+    real = black.format_str
+
+    @functools.lru_cache(maxsize=8192)
+    def format_str(src_contents: str, *, mode: black.Mode) -> str:
+        return real(src_contents, mode=mode)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(black, "format_str", format_str)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
