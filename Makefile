@@ -42,10 +42,10 @@ test: $(VENV)/.test
 	@$(PY) -m pytest -n 2 -q; $(PYTEST_GUARD)
 
 # The tests marked slow, then the stats table: the corpus collections above 1 MB or
-# 90 requests (round trip, secret scan, OpenAPI), the msgspec style of all but two
-# small ones, block formatting of all, the 50 MB collection (make test: 10 MB), the
-# name-stability loops over twitter-v2 beyond every fourth request, and the property
-# tests again at the full hypothesis budget (make test: the `suite` profile).
+# 90 requests (round trip, secret scan, OpenAPI; tests/conftest.py), the msgspec style
+# of all but two small ones, block formatting of all, the 50 MB collection (make test:
+# 10 MB), the name-stability loops over twitter-v2 beyond every fourth request, and
+# the property tests again with four times the examples (hypothesis profile `full`).
 test-corpus: $(VENV)/.test
 	@$(PY) -m pytest -n 2 -q --run-slow -m slow tests; $(PYTEST_GUARD)
 	$(BIN)/postman-codegen stats $(CORPUS)
