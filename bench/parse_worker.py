@@ -8,7 +8,10 @@ same Python. Usage: `parse_worker.py WORKDIR`, where WORKDIR holds
 * `pydantic_models.py`, `msgspec_models.py` (datamodel-code-generator) and
   `quicktype_models.py`, each optional: a missing peer gives a note, not a failure.
 
-Each row is the median of REPEAT timeit runs, per pass over all bodies. The runs
+Each row is the median of REPEAT timeit runs, per pass over all bodies, timed
+twice: with the garbage collector on, as programs run (timeit's default turns it
+off, which hides the cost of allocating many tracked objects: pydantic's models
+pay it, ours less), and with it off (keys ending in `|off`). The runs
 are interleaved (round r times every contender once), so a burst of load on a
 shared machine hits all contenders alike rather than one of them; every ratio
 between two contenders is taken per round, and its median is reported. Ours
@@ -64,6 +67,13 @@ class Worker:
                 self.texts.append(body)
                 self.parsers.append(t.from_dict)
                 self.emitters.append(t.to_dict)
+        # The same endpoints generated in the msgspec model style, when given.
+        self.structs: list[Any] = []
+        if data.get("msgspec_package"):
+            styled = import_package(Path(data["msgspec_package"]))
+            for g in data["groups"]:
+                t = getattr(styled.ENDPOINTS[g["endpoint"]], g["attr"])
+                self.structs += [t] * len(g["bodies"])
         self.values = [json.loads(t) for t in self.texts]
         self.doc = doc
         self.doc_text = data["document"]
@@ -87,21 +97,26 @@ class Worker:
         self.rows.append({"name": name, "seconds": None, "note": note})
 
     def measure(self) -> dict[str, float]:
-        """Interleaved rounds of every checked contender; each one's median, and the
-        median over rounds of every per-round ratio `a|b` (a's time / b's)."""
-        runs: dict[int, list[float]] = {}
-        for _ in range(self.repeat):
-            for index, fn, number in self.timed:
-                gc.collect()
-                runs.setdefault(index, []).append(timeit.Timer(fn).timeit(number) / number)
-        for index, seconds in runs.items():
-            self.rows[index]["seconds"] = statistics.median(seconds)
+        """Interleaved rounds of every checked contender, collector on and off; each
+        one's median, and the median over rounds of every per-round ratio `a|b`
+        (a's time / b's; `a|b|off` with the collector off)."""
         ratios: dict[str, float] = {}
-        for a, sa in runs.items():
-            for b, sb in runs.items():
-                if a != b:
-                    key = f"{self.rows[a]['name']}|{self.rows[b]['name']}"
-                    ratios[key] = statistics.median(x / y for x, y in zip(sa, sb, strict=True))
+        for collector, suffix, column in ((True, "", "seconds"), (False, "|off", "seconds_off")):
+            runs: dict[int, list[float]] = {}
+            setup = "gc.enable()" if collector else "pass"
+            for _ in range(self.repeat):
+                for index, fn, number in self.timed:
+                    gc.collect()
+                    timer = timeit.Timer(fn, setup)
+                    runs.setdefault(index, []).append(timer.timeit(number) / number)
+            for index, seconds in runs.items():
+                self.rows[index][column] = statistics.median(seconds)
+            for a, sa in runs.items():
+                for b, sb in runs.items():
+                    if a != b:
+                        key = f"{self.rows[a]['name']}|{self.rows[b]['name']}{suffix}"
+                        ratios[key] = statistics.median(
+                            x / y for x, y in zip(sa, sb, strict=True))
         return ratios
 
     def load(self, stem: str) -> Any | None:
@@ -129,6 +144,20 @@ class Worker:
         self.add("ours from_dict", lambda: [p(v) for p, v in pv])
         self.add("ours to_dict", lambda: [e(m) for e, m in em])
         self.add("ours json.loads+from_dict", lambda: [p(loads(t)) for p, t in pt])
+
+    def row_ours_msgspec(self) -> None:
+        """Our msgspec model style: bytes -> typed objects in one pass, and back."""
+        if not self.structs:
+            self.notes.append("ours msgspec style: not generated; skipped")
+            return
+        pt = [(t.from_json, text.encode()) for t, text in zip(self.structs, self.texts,
+                                                            strict=True)]
+        self.add("ours msgspec from_json", lambda: [f(b) for f, b in pt])
+        try:
+            objs = [(t.to_dict, f(b)) for t, (f, b) in zip(self.structs, pt, strict=True)]
+        except Exception:  # noqa: BLE001 - already reported by add()
+            return
+        self.add("ours msgspec to_dict", lambda: [e(o) for e, o in objs])
 
     def row_msgspec(self) -> None:
         try:
@@ -187,7 +216,7 @@ class Worker:
                               "exactly (dropped nulls, converted strings, ...)")
 
     def run(self) -> dict[str, Any]:
-        for step in (self.row_baseline, self.row_ours, self.row_msgspec,
+        for step in (self.row_baseline, self.row_ours, self.row_ours_msgspec, self.row_msgspec,
                      self.row_pydantic, self.row_quicktype):
             step()
         ratios = self.measure()

@@ -67,7 +67,7 @@ def test_values_nested_21_levels_and_more_import_and_round_trip(body: Any,
     pkg = plan_dict(_col(("deep", body)), tmp_path)
     source = models_source(pkg)
     compile(source, "models.py", "exec", dont_inherit=True)
-    assert "def _parse_1(data: Any, path: str)" in source  # parsed by helper functions
+    assert "def _parse_1(data: Any, path: str | None)" in source  # parsed by helper functions
     mod = build(pkg, tmp_path)
     t = _type(mod, "deep")
     assert t.from_dict(body).to_dict() == body
@@ -201,7 +201,7 @@ def test_json_keys_are_stated_only_where_they_differ_from_the_field(tmp_path: Pa
     assert "    id: str\n" in source
     assert 'created_by_id: str = _field(metadata={"json_key": "createdById"})' in source
     assert 'object_: str = _field(metadata={"json_key": "object"})' in source
-    assert "_KEYS" not in source.split("def from_dict")[0]  # derived from the fields
+    assert "_KEYS" not in source.split("def _from")[0]  # derived from the fields
     assert "v0" not in source and "id_ := data.get(\"id\"" in source
 
 
@@ -230,7 +230,14 @@ def test_json_paths_are_code_that_keeps_hostile_keys_as_data() -> None:
     code = path.code()
     assert code.startswith("f")
     assert eval(code, {"path": "$", "i": 3}) == '$["{__import__(\'os\')}\\""][3]'
-    assert JsonPath.of("path").step(".id").code() == "path + '.id'"
+    assert JsonPath.of("path").step(".id").code() == "f'{path}.id'"
+    # Handed down to a nested parse, a path is built only on the second pass.
+    lazy = JsonPath.of("path").step(".id").lazy()
+    assert lazy == "path and path + '.id'"
+    assert eval(lazy, {"path": None}) is None and eval(lazy, {"path": "$"}) == "$.id"
+    lazy = path.lazy()
+    assert eval(lazy, {"path": None, "i": 3}) is None
+    assert eval(lazy, {"path": "$", "i": 3}) == eval(code, {"path": "$", "i": 3})
 
 
 def test_a_lone_check_folds_into_its_guard() -> None:
@@ -277,3 +284,41 @@ def test_as_int_takes_only_integral_floats() -> None:
     for bad in (58.5, True, "58", None, float("inf")):
         with pytest.raises(rt.ParseError, match=r"^\$\.x: expected integer"):
             rt.as_int(bad, "$.x")
+
+
+# -- parse speed paths: no JSON path built on success, objects built without __init__ ----
+
+
+def test_a_failed_parse_names_the_full_path_though_the_first_pass_builds_none(
+        tmp_path: Path) -> None:
+    user = {"id": 1, "tags": ["a"], "address": {"city": "x", "geo": {"lat": 1.5}}}
+    mod = _package(tmp_path, ("users", [user, user]))
+    t = _type(mod, "users")
+    assert [u.address.geo.lat for u in t.from_dict([user, user])] == [1.5, 1.5]
+    bad = copy.deepcopy(user)
+    bad["address"]["geo"]["lat"] = "north"
+    with pytest.raises(mod.ParseError) as err:
+        t.from_dict([user, bad])
+    assert err.value.path == "$[1].address.geo.lat"
+    assert str(err.value) == "$[1].address.geo.lat: expected number, got string"
+    with pytest.raises(mod.ParseError) as err:
+        t.from_dict([user, bad], "$.data")
+    assert err.value.path == "$.data[1].address.geo.lat"
+    bad["tags"] = ["a", 7]
+    with pytest.raises(mod.ParseError, match=r"^\$\[1\]\.tags\[1\]: expected string"):
+        t.from_dict([user, bad])
+
+
+def test_keys_the_examples_never_showed_are_kept_whether_or_not_fields_are_optional(
+        tmp_path: Path) -> None:
+    closed = {"a": 1, "b": "x"}  # every field required: extras found by counting keys
+    mod = _package(tmp_path, ("closed", closed),
+                   ("open", [{"a": 1, "b": "x"}, {"a": 2}]))  # `b` optional
+    for name, body in (("closed", {"a": 1, "b": "x", "new": [1]}),
+                       ("open", [{"a": 2, "new": None}, {"a": 1, "b": "y", "c": {}}])):
+        t = _type(mod, name)
+        parsed = t.from_dict(body)
+        assert t.to_dict(parsed) == body if name == "open" else parsed.to_dict() == body
+    plain = _type(mod, "closed").from_dict(closed)
+    assert plain.extra == {} and plain.to_dict() == closed
+    assert plain == _type(mod, "closed")(a=1, b="x")  # same value as built by __init__

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import CORPUS
 from postman_codegen import naming
@@ -217,3 +219,9 @@ def test_names_option_bad_identifier_is_an_error(tmp_path: Path) -> None:
 def test_uncased_class_names_never_equal_method_names() -> None:
     assert naming.pascal("가") == "가Model"
     assert naming.snake("가") == "가"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_ascii_text_splits_into_the_words_the_unicode_path_finds(text: str) -> None:
+    # " é" sends the same text down the normalizing path and adds the word "e".
+    assert naming.words(text + " \u00e9") == [*naming.words(text), "e"]

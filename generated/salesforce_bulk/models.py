@@ -40,84 +40,83 @@ class GetJobInfo(_rt.Model):
     apex_processing_time: int = _field(metadata={"json_key": "apexProcessingTime"})
 
     @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> GetJobInfo:
+    def _from(cls, data: object, path: str | None) -> GetJobInfo:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
         if type(id_ := data.get("id", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".id", "string", id_)
+            raise _rt.error(f"{path}.id", "string", id_)
         if type(operation := data.get("operation", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".operation", "string", operation)
+            raise _rt.error(f"{path}.operation", "string", operation)
         if type(object_ := data.get("object", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".object", "string", object_)
+            raise _rt.error(f"{path}.object", "string", object_)
         if type(created_by_id := data.get("createdById", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".createdById", "string", created_by_id)
+            raise _rt.error(f"{path}.createdById", "string", created_by_id)
         if type(created_date := data.get("createdDate", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".createdDate", "string", created_date)
+            raise _rt.error(f"{path}.createdDate", "string", created_date)
         if type(system_modstamp := data.get("systemModstamp", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".systemModstamp", "string", system_modstamp)
+            raise _rt.error(f"{path}.systemModstamp", "string", system_modstamp)
         if type(state := data.get("state", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".state", "string", state)
+            raise _rt.error(f"{path}.state", "string", state)
         if type(concurrency_mode := data.get("concurrencyMode", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".concurrencyMode", "string", concurrency_mode)
+            raise _rt.error(f"{path}.concurrencyMode", "string", concurrency_mode)
         if type(content_type := data.get("contentType", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".contentType", "string", content_type)
+            raise _rt.error(f"{path}.contentType", "string", content_type)
         if type(api_version := data.get("apiVersion", _rt.UNSET)) is not int:
-            api_version = _rt.as_int(api_version, path + ".apiVersion")
+            api_version = _rt.as_int(api_version, f"{path}.apiVersion")
         if type(job_type := data.get("jobType", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".jobType", "string", job_type)
+            raise _rt.error(f"{path}.jobType", "string", job_type)
         if type(line_ending := data.get("lineEnding", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".lineEnding", "string", line_ending)
+            raise _rt.error(f"{path}.lineEnding", "string", line_ending)
         if type(column_delimiter := data.get("columnDelimiter", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".columnDelimiter", "string", column_delimiter)
+            raise _rt.error(f"{path}.columnDelimiter", "string", column_delimiter)
         number_records_processed = data.get("numberRecordsProcessed", _rt.UNSET)
         if type(number_records_processed) is not int:
             number_records_processed = _rt.as_int(
-                number_records_processed, path + ".numberRecordsProcessed"
+                number_records_processed, f"{path}.numberRecordsProcessed"
             )
         number_records_failed = data.get("numberRecordsFailed", _rt.UNSET)
         if type(number_records_failed) is not int:
             number_records_failed = _rt.as_int(
-                number_records_failed, path + ".numberRecordsFailed"
+                number_records_failed, f"{path}.numberRecordsFailed"
             )
         if type(retries := data.get("retries", _rt.UNSET)) is not int:
-            retries = _rt.as_int(retries, path + ".retries")
+            retries = _rt.as_int(retries, f"{path}.retries")
         total_processing_time = data.get("totalProcessingTime", _rt.UNSET)
         if type(total_processing_time) is not int:
             total_processing_time = _rt.as_int(
-                total_processing_time, path + ".totalProcessingTime"
+                total_processing_time, f"{path}.totalProcessingTime"
             )
         api_active_processing_time = data.get("apiActiveProcessingTime", _rt.UNSET)
         if type(api_active_processing_time) is not int:
             api_active_processing_time = _rt.as_int(
-                api_active_processing_time, path + ".apiActiveProcessingTime"
+                api_active_processing_time, f"{path}.apiActiveProcessingTime"
             )
         apex_processing_time = data.get("apexProcessingTime", _rt.UNSET)
         if type(apex_processing_time) is not int:
             apex_processing_time = _rt.as_int(
-                apex_processing_time, path + ".apexProcessingTime"
+                apex_processing_time, f"{path}.apexProcessingTime"
             )
-        obj = cls(
-            id=id_,
-            operation=operation,
-            object_=object_,
-            created_by_id=created_by_id,
-            created_date=created_date,
-            system_modstamp=system_modstamp,
-            state=state,
-            concurrency_mode=concurrency_mode,
-            content_type=content_type,
-            api_version=api_version,
-            job_type=job_type,
-            line_ending=line_ending,
-            column_delimiter=column_delimiter,
-            number_records_processed=number_records_processed,
-            number_records_failed=number_records_failed,
-            retries=retries,
-            total_processing_time=total_processing_time,
-            api_active_processing_time=api_active_processing_time,
-            apex_processing_time=apex_processing_time,
-        )
-        if not cls._KEYS.issuperset(data):
+        obj = cls.__new__(cls)
+        obj.id = id_
+        obj.operation = operation
+        obj.object_ = object_
+        obj.created_by_id = created_by_id
+        obj.created_date = created_date
+        obj.system_modstamp = system_modstamp
+        obj.state = state
+        obj.concurrency_mode = concurrency_mode
+        obj.content_type = content_type
+        obj.api_version = api_version
+        obj.job_type = job_type
+        obj.line_ending = line_ending
+        obj.column_delimiter = column_delimiter
+        obj.number_records_processed = number_records_processed
+        obj.number_records_failed = number_records_failed
+        obj.retries = retries
+        obj.total_processing_time = total_processing_time
+        obj.api_active_processing_time = api_active_processing_time
+        obj.apex_processing_time = apex_processing_time
+        if len(data) != 19:
             _rt.keep_extra(obj, data, cls._KEYS)
         return obj
 
@@ -183,106 +182,105 @@ class GetJobDetails(_rt.Model):
     total_processing_time: int = _field(metadata={"json_key": "totalProcessingTime"})
 
     @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> GetJobDetails:
+    def _from(cls, data: object, path: str | None) -> GetJobDetails:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
         apex_processing_time = data.get("apexProcessingTime", _rt.UNSET)
         if type(apex_processing_time) is not int:
             apex_processing_time = _rt.as_int(
-                apex_processing_time, path + ".apexProcessingTime"
+                apex_processing_time, f"{path}.apexProcessingTime"
             )
         api_active_processing_time = data.get("apiActiveProcessingTime", _rt.UNSET)
         if type(api_active_processing_time) is not int:
             api_active_processing_time = _rt.as_int(
-                api_active_processing_time, path + ".apiActiveProcessingTime"
+                api_active_processing_time, f"{path}.apiActiveProcessingTime"
             )
         api_version = data.get("apiVersion", _rt.UNSET)
         if type(api_version) is not float and type(api_version) is not int:
-            raise _rt.error(path + ".apiVersion", "number", api_version)
+            raise _rt.error(f"{path}.apiVersion", "number", api_version)
         if type(concurrency_mode := data.get("concurrencyMode", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".concurrencyMode", "string", concurrency_mode)
+            raise _rt.error(f"{path}.concurrencyMode", "string", concurrency_mode)
         if type(content_type := data.get("contentType", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".contentType", "string", content_type)
+            raise _rt.error(f"{path}.contentType", "string", content_type)
         if type(created_by_id := data.get("createdById", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".createdById", "string", created_by_id)
+            raise _rt.error(f"{path}.createdById", "string", created_by_id)
         if type(created_date := data.get("createdDate", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".createdDate", "string", created_date)
+            raise _rt.error(f"{path}.createdDate", "string", created_date)
         if type(id_ := data.get("id", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".id", "string", id_)
+            raise _rt.error(f"{path}.id", "string", id_)
         number_batches_completed = data.get("numberBatchesCompleted", _rt.UNSET)
         if type(number_batches_completed) is not int:
             number_batches_completed = _rt.as_int(
-                number_batches_completed, path + ".numberBatchesCompleted"
+                number_batches_completed, f"{path}.numberBatchesCompleted"
             )
         number_batches_failed = data.get("numberBatchesFailed", _rt.UNSET)
         if type(number_batches_failed) is not int:
             number_batches_failed = _rt.as_int(
-                number_batches_failed, path + ".numberBatchesFailed"
+                number_batches_failed, f"{path}.numberBatchesFailed"
             )
         number_batches_in_progress = data.get("numberBatchesInProgress", _rt.UNSET)
         if type(number_batches_in_progress) is not int:
             number_batches_in_progress = _rt.as_int(
-                number_batches_in_progress, path + ".numberBatchesInProgress"
+                number_batches_in_progress, f"{path}.numberBatchesInProgress"
             )
         number_batches_queued = data.get("numberBatchesQueued", _rt.UNSET)
         if type(number_batches_queued) is not int:
             number_batches_queued = _rt.as_int(
-                number_batches_queued, path + ".numberBatchesQueued"
+                number_batches_queued, f"{path}.numberBatchesQueued"
             )
         number_batches_total = data.get("numberBatchesTotal", _rt.UNSET)
         if type(number_batches_total) is not int:
             number_batches_total = _rt.as_int(
-                number_batches_total, path + ".numberBatchesTotal"
+                number_batches_total, f"{path}.numberBatchesTotal"
             )
         number_records_failed = data.get("numberRecordsFailed", _rt.UNSET)
         if type(number_records_failed) is not int:
             number_records_failed = _rt.as_int(
-                number_records_failed, path + ".numberRecordsFailed"
+                number_records_failed, f"{path}.numberRecordsFailed"
             )
         number_records_processed = data.get("numberRecordsProcessed", _rt.UNSET)
         if type(number_records_processed) is not int:
             number_records_processed = _rt.as_int(
-                number_records_processed, path + ".numberRecordsProcessed"
+                number_records_processed, f"{path}.numberRecordsProcessed"
             )
         if type(number_retries := data.get("numberRetries", _rt.UNSET)) is not int:
-            number_retries = _rt.as_int(number_retries, path + ".numberRetries")
+            number_retries = _rt.as_int(number_retries, f"{path}.numberRetries")
         if type(object_ := data.get("object", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".object", "string", object_)
+            raise _rt.error(f"{path}.object", "string", object_)
         if type(operation := data.get("operation", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".operation", "string", operation)
+            raise _rt.error(f"{path}.operation", "string", operation)
         if type(state := data.get("state", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".state", "string", state)
+            raise _rt.error(f"{path}.state", "string", state)
         if type(system_modstamp := data.get("systemModstamp", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".systemModstamp", "string", system_modstamp)
+            raise _rt.error(f"{path}.systemModstamp", "string", system_modstamp)
         total_processing_time = data.get("totalProcessingTime", _rt.UNSET)
         if type(total_processing_time) is not int:
             total_processing_time = _rt.as_int(
-                total_processing_time, path + ".totalProcessingTime"
+                total_processing_time, f"{path}.totalProcessingTime"
             )
-        obj = cls(
-            apex_processing_time=apex_processing_time,
-            api_active_processing_time=api_active_processing_time,
-            api_version=api_version,
-            concurrency_mode=concurrency_mode,
-            content_type=content_type,
-            created_by_id=created_by_id,
-            created_date=created_date,
-            id=id_,
-            number_batches_completed=number_batches_completed,
-            number_batches_failed=number_batches_failed,
-            number_batches_in_progress=number_batches_in_progress,
-            number_batches_queued=number_batches_queued,
-            number_batches_total=number_batches_total,
-            number_records_failed=number_records_failed,
-            number_records_processed=number_records_processed,
-            number_retries=number_retries,
-            object_=object_,
-            operation=operation,
-            state=state,
-            system_modstamp=system_modstamp,
-            total_processing_time=total_processing_time,
-        )
-        if not cls._KEYS.issuperset(data):
+        obj = cls.__new__(cls)
+        obj.apex_processing_time = apex_processing_time
+        obj.api_active_processing_time = api_active_processing_time
+        obj.api_version = api_version
+        obj.concurrency_mode = concurrency_mode
+        obj.content_type = content_type
+        obj.created_by_id = created_by_id
+        obj.created_date = created_date
+        obj.id = id_
+        obj.number_batches_completed = number_batches_completed
+        obj.number_batches_failed = number_batches_failed
+        obj.number_batches_in_progress = number_batches_in_progress
+        obj.number_batches_queued = number_batches_queued
+        obj.number_batches_total = number_batches_total
+        obj.number_records_failed = number_records_failed
+        obj.number_records_processed = number_records_processed
+        obj.number_retries = number_retries
+        obj.object_ = object_
+        obj.operation = operation
+        obj.state = state
+        obj.system_modstamp = system_modstamp
+        obj.total_processing_time = total_processing_time
+        if len(data) != 21:
             _rt.keep_extra(obj, data, cls._KEYS)
         return obj
 

@@ -20,15 +20,17 @@ class Module(_rt.Model):
     api_name: str
 
     @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Module:
+    def _from(cls, data: object, path: str | None) -> Module:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
         if type(id_ := data.get("id", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".id", "string", id_)
+            raise _rt.error(f"{path}.id", "string", id_)
         if type(api_name := data.get("api_name", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".api_name", "string", api_name)
-        obj = cls(id=id_, api_name=api_name)
-        if not cls._KEYS.issuperset(data):
+            raise _rt.error(f"{path}.api_name", "string", api_name)
+        obj = cls.__new__(cls)
+        obj.id = id_
+        obj.api_name = api_name
+        if len(data) != 2:
             _rt.keep_extra(obj, data, cls._KEYS)
         return obj
 
@@ -48,31 +50,30 @@ class FieldMapping(_rt.Model):
     default_value: JsonValue
 
     @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> FieldMapping:
+    def _from(cls, data: object, path: str | None) -> FieldMapping:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
         if type(api_name := data.get("api_name", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".api_name", "string", api_name)
+            raise _rt.error(f"{path}.api_name", "string", api_name)
         if type(index := data.get("index", _rt.UNSET)) is not int:
-            index = _rt.as_int(index, path + ".index")
+            index = _rt.as_int(index, f"{path}.index")
         format_ = data.get("format", _rt.UNSET)
         if format_ is not None and type(format_) is not str:
-            raise _rt.error(path + ".format", "string", format_)
+            raise _rt.error(f"{path}.format", "string", format_)
         if (find_by := data.get("find_by", _rt.UNSET)) is _rt.UNSET:
-            raise _rt.error(path + ".find_by", "JSON value", find_by)
+            raise _rt.error(f"{path}.find_by", "JSON value", find_by)
         if (module := data.get("module", _rt.UNSET)) is _rt.UNSET:
-            raise _rt.error(path + ".module", "JSON value", module)
+            raise _rt.error(f"{path}.module", "JSON value", module)
         if (default_value := data.get("default_value", _rt.UNSET)) is _rt.UNSET:
-            raise _rt.error(path + ".default_value", "JSON value", default_value)
-        obj = cls(
-            api_name=api_name,
-            index=index,
-            format=format_,
-            find_by=find_by,
-            module=module,
-            default_value=default_value,
-        )
-        if not cls._KEYS.issuperset(data):
+            raise _rt.error(f"{path}.default_value", "JSON value", default_value)
+        obj = cls.__new__(cls)
+        obj.api_name = api_name
+        obj.index = index
+        obj.format = format_
+        obj.find_by = find_by
+        obj.module = module
+        obj.default_value = default_value
+        if len(data) != 6:
             _rt.keep_extra(obj, data, cls._KEYS)
         return obj
 
@@ -102,30 +103,29 @@ class File(_rt.Model):
     total_count: int
 
     @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> File:
+    def _from(cls, data: object, path: str | None) -> File:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
         if type(status := data.get("status", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".status", "string", status)
+            raise _rt.error(f"{path}.status", "string", status)
         if type(name := data.get("name", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".name", "string", name)
+            raise _rt.error(f"{path}.name", "string", name)
         if type(added_count := data.get("added_count", _rt.UNSET)) is not int:
-            added_count = _rt.as_int(added_count, path + ".added_count")
+            added_count = _rt.as_int(added_count, f"{path}.added_count")
         if type(skipped_count := data.get("skipped_count", _rt.UNSET)) is not int:
-            skipped_count = _rt.as_int(skipped_count, path + ".skipped_count")
+            skipped_count = _rt.as_int(skipped_count, f"{path}.skipped_count")
         if type(updated_count := data.get("updated_count", _rt.UNSET)) is not int:
-            updated_count = _rt.as_int(updated_count, path + ".updated_count")
+            updated_count = _rt.as_int(updated_count, f"{path}.updated_count")
         if type(total_count := data.get("total_count", _rt.UNSET)) is not int:
-            total_count = _rt.as_int(total_count, path + ".total_count")
-        obj = cls(
-            status=status,
-            name=name,
-            added_count=added_count,
-            skipped_count=skipped_count,
-            updated_count=updated_count,
-            total_count=total_count,
-        )
-        if not cls._KEYS.issuperset(data):
+            total_count = _rt.as_int(total_count, f"{path}.total_count")
+        obj = cls.__new__(cls)
+        obj.status = status
+        obj.name = name
+        obj.added_count = added_count
+        obj.skipped_count = skipped_count
+        obj.updated_count = updated_count
+        obj.total_count = total_count
+        if len(data) != 6:
             _rt.keep_extra(obj, data, cls._KEYS)
         return obj
 
@@ -155,38 +155,37 @@ class Resource(_rt.Model):
     file: File | Unset = _rt.UNSET
 
     @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Resource:
+    def _from(cls, data: object, path: str | None) -> Resource:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
         if type(status := data.get("status", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".status", "string", status)
+            raise _rt.error(f"{path}.status", "string", status)
         if type(type_ := data.get("type", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".type", "string", type_)
+            raise _rt.error(f"{path}.type", "string", type_)
         module = data.get("module", _rt.UNSET)
         module_value: str | Module
         if type(module) is str:
             module_value = module
         elif type(module) is dict:
-            module_value = Module.from_dict(module, path + ".module")
+            module_value = Module._from(module, path and path + ".module")
         else:
-            raise _rt.error(path + ".module", "string or object", module)
+            raise _rt.error(f"{path}.module", "string or object", module)
         if type(field_mappings := data.get("field_mappings", _rt.UNSET)) is not list:
-            raise _rt.error(path + ".field_mappings", "array", field_mappings)
+            raise _rt.error(f"{path}.field_mappings", "array", field_mappings)
         if type(code := data.get("code", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".code", "string", code)
+            raise _rt.error(f"{path}.code", "string", code)
         if (file := data.get("file", _rt.UNSET)) is not _rt.UNSET:
-            file = File.from_dict(file, path + ".file")
-        obj = cls(
-            status=status,
-            type=type_,
-            module=module_value,
-            field_mappings=[
-                FieldMapping.from_dict(x, f"{path}.field_mappings[{i}]")
-                for i, x in enumerate(field_mappings)
-            ],
-            code=code,
-            file=file,
-        )
+            file = File._from(file, path and path + ".file")
+        obj = cls.__new__(cls)
+        obj.status = status
+        obj.type = type_
+        obj.module = module_value
+        obj.field_mappings = [
+            FieldMapping._from(x, path and f"{path}.field_mappings[{i}]")
+            for i, x in enumerate(field_mappings)
+        ]
+        obj.code = code
+        obj.file = file
         if not cls._KEYS.issuperset(data):
             _rt.keep_extra(obj, data, cls._KEYS)
         return obj
@@ -216,15 +215,17 @@ class Callback(_rt.Model):
     method: str
 
     @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Callback:
+    def _from(cls, data: object, path: str | None) -> Callback:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
         if type(url := data.get("url", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".url", "string", url)
+            raise _rt.error(f"{path}.url", "string", url)
         if type(method := data.get("method", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".method", "string", method)
-        obj = cls(url=url, method=method)
-        if not cls._KEYS.issuperset(data):
+            raise _rt.error(f"{path}.method", "string", method)
+        obj = cls.__new__(cls)
+        obj.url = url
+        obj.method = method
+        if len(data) != 2:
             _rt.keep_extra(obj, data, cls._KEYS)
         return obj
 
@@ -240,15 +241,17 @@ class CreatedBy(_rt.Model):
     name: str
 
     @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> CreatedBy:
+    def _from(cls, data: object, path: str | None) -> CreatedBy:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
         if type(id_ := data.get("id", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".id", "string", id_)
+            raise _rt.error(f"{path}.id", "string", id_)
         if type(name := data.get("name", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".name", "string", name)
-        obj = cls(id=id_, name=name)
-        if not cls._KEYS.issuperset(data):
+            raise _rt.error(f"{path}.name", "string", name)
+        obj = cls.__new__(cls)
+        obj.id = id_
+        obj.name = name
+        if len(data) != 2:
             _rt.keep_extra(obj, data, cls._KEYS)
         return obj
 
@@ -263,13 +266,14 @@ class Result(_rt.Model):
     download_url: str
 
     @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Result:
+    def _from(cls, data: object, path: str | None) -> Result:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
         if type(download_url := data.get("download_url", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".download_url", "string", download_url)
-        obj = cls(download_url=download_url)
-        if not cls._KEYS.issuperset(data):
+            raise _rt.error(f"{path}.download_url", "string", download_url)
+        obj = cls.__new__(cls)
+        obj.download_url = download_url
+        if len(data) != 1:
             _rt.keep_extra(obj, data, cls._KEYS)
         return obj
 
@@ -295,46 +299,45 @@ class JobDetails(_rt.Model):
     result: Result | Unset = _rt.UNSET
 
     @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> JobDetails:
+    def _from(cls, data: object, path: str | None) -> JobDetails:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
         if type(status := data.get("status", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".status", "string", status)
+            raise _rt.error(f"{path}.status", "string", status)
         if type(resource := data.get("resource", _rt.UNSET)) is not list:
-            raise _rt.error(path + ".resource", "array", resource)
+            raise _rt.error(f"{path}.resource", "array", resource)
         if type(id_ := data.get("id", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".id", "string", id_)
+            raise _rt.error(f"{path}.id", "string", id_)
         if type(ignore_empty := data.get("ignore_empty", _rt.UNSET)) is not bool:
-            raise _rt.error(path + ".ignore_empty", "boolean", ignore_empty)
+            raise _rt.error(f"{path}.ignore_empty", "boolean", ignore_empty)
         if type(operation := data.get("operation", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".operation", "string", operation)
+            raise _rt.error(f"{path}.operation", "string", operation)
         character_encoding = data.get("character_encoding", _rt.UNSET)
         if character_encoding is not _rt.UNSET and type(character_encoding) is not str:
-            raise _rt.error(path + ".character_encoding", "string", character_encoding)
+            raise _rt.error(f"{path}.character_encoding", "string", character_encoding)
         if (result := data.get("result", _rt.UNSET)) is not _rt.UNSET:
-            result = Result.from_dict(result, path + ".result")
-        obj = cls(
-            status=status,
-            resource=[
-                Resource.from_dict(x, f"{path}.resource[{i}]")
-                for i, x in enumerate(resource)
-            ],
-            id=id_,
-            callback=Callback.from_dict(
-                data.get("callback", _rt.UNSET), path + ".callback"
-            ),
-            created_by=CreatedBy.from_dict(
-                data.get("created_by", _rt.UNSET), path + ".created_by"
-            ),
-            ignore_empty=ignore_empty,
-            operation=operation,
-            created_time=_rt.parse_datetime(
-                created_time := data.get("created_time", _rt.UNSET),
-                path + ".created_time",
-            ),
-            character_encoding=character_encoding,
-            result=result,
+            result = Result._from(result, path and path + ".result")
+        obj = cls.__new__(cls)
+        obj.status = status
+        obj.resource = [
+            Resource._from(x, path and f"{path}.resource[{i}]")
+            for i, x in enumerate(resource)
+        ]
+        obj.id = id_
+        obj.callback = Callback._from(
+            data.get("callback", _rt.UNSET), path and path + ".callback"
         )
+        obj.created_by = CreatedBy._from(
+            data.get("created_by", _rt.UNSET), path and path + ".created_by"
+        )
+        obj.ignore_empty = ignore_empty
+        obj.operation = operation
+        obj.created_time = _rt.parse_datetime(
+            created_time := data.get("created_time", _rt.UNSET),
+            path and path + ".created_time",
+        )
+        obj.character_encoding = character_encoding
+        obj.result = result
         obj._texts = {"created_time": (obj.created_time, created_time)}
         if not cls._KEYS.issuperset(data):
             _rt.keep_extra(obj, data, cls._KEYS)
@@ -373,19 +376,23 @@ class JobDetailsError(_rt.Model):
     status: str
 
     @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> JobDetailsError:
+    def _from(cls, data: object, path: str | None) -> JobDetailsError:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
         if type(code := data.get("code", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".code", "string", code)
+            raise _rt.error(f"{path}.code", "string", code)
         if type(details := data.get("details", _rt.UNSET)) is not dict:
-            raise _rt.error(path + ".details", "object", details)
+            raise _rt.error(f"{path}.details", "object", details)
         if type(message := data.get("message", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".message", "string", message)
+            raise _rt.error(f"{path}.message", "string", message)
         if type(status := data.get("status", _rt.UNSET)) is not str:
-            raise _rt.error(path + ".status", "string", status)
-        obj = cls(code=code, details=details, message=message, status=status)
-        if not cls._KEYS.issuperset(data):
+            raise _rt.error(f"{path}.status", "string", status)
+        obj = cls.__new__(cls)
+        obj.code = code
+        obj.details = details
+        obj.message = message
+        obj.status = status
+        if len(data) != 4:
             _rt.keep_extra(obj, data, cls._KEYS)
         return obj
 

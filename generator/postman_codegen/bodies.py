@@ -44,36 +44,17 @@ def parse_body(text: str | None) -> Parsed:
         return Parsed("text", reason=what)
 
 
+# A JSON string (to its closing quote, or the end of an unterminated one), a `//`
+# comment to the end of its line, or a `/* */` comment (to the end if unclosed).
+_STRING = r'"(?:[^"\\]+|\\.|\\\Z)*(?:"|\Z)'
+_COMMENT = re.compile(_STRING + r"|//[^\n]*|/\*.*?(?:\*/|\Z)", re.DOTALL)
+
+
 def strip_comments(text: str) -> str:
     """Drop `//` and `/* */` comments outside JSON strings."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    in_str = False
-    while i < n:
-        c = text[i]
-        if in_str:
-            out.append(c)
-            if c == "\\" and i + 1 < n:
-                out.append(text[i + 1])
-                i += 2
-                continue
-            if c == '"':
-                in_str = False
-            i += 1
-            continue
-        if c == '"':
-            in_str = True
-        elif text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+    if "/" not in text:
+        return text
+    return _COMMENT.sub(lambda m: m.group() if m.group()[0] == '"' else "", text)
 
 
 def parse_request_json(text: str, keep_variables: bool = False) -> Parsed:
@@ -92,32 +73,15 @@ def parse_request_json(text: str, keep_variables: bool = False) -> Parsed:
     return second if second.kind == "json" else first
 
 
+_UNQUOTED_VAR = re.compile(_STRING + "|" + _VAR_VALUE.pattern, re.DOTALL)
+
+
 def _replace_unquoted_vars(text: str, keep: bool = False) -> str:
-    out: list[str] = []
-    i, n = 0, len(text)
-    in_str = False
-    while i < n:
-        c = text[i]
-        if in_str:
-            out.append(c)
-            if c == "\\" and i + 1 < n:
-                out.append(text[i + 1])
-                i += 2
-                continue
-            if c == '"':
-                in_str = False
-            i += 1
-            continue
-        if c == '"':
-            in_str = True
-            out.append(c)
-            i += 1
-            continue
-        m = _VAR_VALUE.match(text, i)
-        if m:
-            out.append(json.dumps(m.group(0)) if keep else "null")
-            i = m.end()
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+    """`{{name}}` outside JSON strings as null (or, with `keep`, the string `"{{name}}"`)."""
+    def one(m: re.Match[str]) -> str:
+        token = m.group()
+        if token[0] == '"':
+            return token
+        return json.dumps(token) if keep else "null"
+
+    return _UNQUOTED_VAR.sub(one, text)

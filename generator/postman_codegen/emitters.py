@@ -11,6 +11,7 @@ indentation levels) in one function.
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,15 +52,25 @@ class JsonPath:
         return JsonPath((*self.parts, (False, "."), (True, expr)))
 
     def code(self) -> str:
-        """`path`, `path + ".id"` or an f-string built only when it is evaluated."""
+        """The path as text, for an error being raised: `path` or an f-string
+        (`path` may be None on the first, pathless pass: see `lazy`)."""
         head, *rest = self.parts
         if not rest:
             return head[1] if head[0] else literal(head[1])
-        if head[0] and not any(is_expr for is_expr, _ in rest):
-            return f"{head[1]} + {literal(''.join(t for _, t in rest))}"
         text = "".join("{" + t + "}" if is_expr else t.replace("{", "{{").replace("}", "}}")
                        for is_expr, t in self.parts)
         return "f" + literal(text)
+
+    def lazy(self) -> str:
+        """The path handed down to a nested parse: built only when `path` is (the
+        runtime's `parse` first parses with `path=None`, and again with the path
+        only when that fails), so a successful parse builds no path at all."""
+        head, *rest = self.parts
+        if not rest or not head[0]:
+            return self.code()
+        if not any(is_expr for is_expr, _ in rest):
+            return f"{head[1]} and {head[1]} + {literal(''.join(t for _, t in rest))}"
+        return f"{head[1]} and {self.code()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +317,7 @@ class DateTime(Emitter):
 
     def parse(self, w: CodeWriter, src: str, path: JsonPath, checked: bool = False,
               store: str | None = None) -> str:
-        return f"_rt.parse_datetime({src}, {path.code()})"
+        return f"_rt.parse_datetime({src}, {path.lazy()})"
 
     def to_json(self, e: str, hint: str | None, depth: int = 0) -> str:
         return f"_rt.format_datetime({e}, {hint})" if hint else f"_rt.format_datetime({e})"
@@ -334,7 +345,7 @@ class ClassRef(Emitter):
 
     def parse(self, w: CodeWriter, src: str, path: JsonPath, checked: bool = False,
               store: str | None = None) -> str:
-        return f"{self.name}.from_dict({src}, {path.code()})"
+        return f"{self.name}._from({src}, {path.lazy()})"
 
     def to_json(self, e: str, hint: str | None, depth: int = 0) -> str:
         return f"{e}.to_dict()"
@@ -374,7 +385,7 @@ class Container(Emitter):
         if isinstance(self.item, AnyJson):
             return src
         if w.level >= MAX_LEVEL:
-            return f"{w.ctx.helper(self)}({src}, {path.code()})"
+            return f"{w.ctx.helper(self)}({src}, {path.lazy()})"
         key, x = w.scope.claim("i" if self.array else "k"), w.scope.claim("x")
         loop = f"{key}, {x} in enumerate({src})" if self.array else f"{key}, {x} in {src}.items()"
         body = w.child()
@@ -504,6 +515,12 @@ class Context:
         self.helpers: list[Helper] = []
         self._emitters: dict[int, Emitter] = {}
         self._helper_names: dict[int, str] = {}
+
+    @functools.cached_property
+    def class_locals_reserved(self) -> frozenset[str]:
+        """Names no local of a class's parse code takes: the reserved names and every
+        class name (built once: per class it would grow with classes squared)."""
+        return (LOCAL_RESERVED - {"result"}) | frozenset(self.names.values())
 
     def emitter(self, node: TypeNode) -> Emitter:
         """The emitter of a type node: the one dispatch on its kind."""

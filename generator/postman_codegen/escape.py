@@ -68,7 +68,10 @@ def _notation(c: str) -> str:
 
 def visible(text: str, keep: str = "\n") -> str:
     """`text` with every hidden character written as `\\uXXXX` (those in `keep` stay)."""
-    if text.isprintable():
+    probe = text
+    for c in keep:
+        probe = probe.replace(c, "")
+    if probe.isprintable():  # a hidden character is never printable
         return text
     return "".join(_notation(c) if c not in keep and hidden(c) else c for c in text)
 
@@ -100,6 +103,9 @@ def docstring(text: str) -> str:
     text = text.strip()
     if len(text) > MAX_DOC:
         text = text[:MAX_DOC].rstrip() + " ..."
+    if "\\" not in text and text.replace("\n", "").isprintable():
+        # Nothing to escape (a hidden character is never printable): the usual case.
+        return _doc_literal(text)
     out = []
     for c in text:
         if c in _DOC_ESCAPES:
@@ -112,7 +118,12 @@ def docstring(text: str) -> str:
             out.append(_notation(c))
         else:
             out.append(c)
-    lines = [line.rstrip() for line in "".join(out).split("\n")]
+    return _doc_literal("".join(out))
+
+
+def _doc_literal(text: str) -> str:
+    """The literal of docstring text whose characters are all escaped already."""
+    lines = [line.rstrip() for line in text.split("\n")]
     # A run of three quotes, or quotes at the very end, would close the literal.
     body = _QUOTE_RUN.sub(_escape_quotes, "\n".join(lines))
     if not body:

@@ -7,6 +7,7 @@ Every name that reaches generated code passes through `snake`, `pascal` or a
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 import re
 import unicodedata
@@ -38,13 +39,26 @@ CLASS_RESERVED = frozenset(
 _CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
+_SEPARATORS = re.compile(r"[^\w]+|_+")
+
+
 def words(text: str) -> list[str]:
     """Split any text into lowercase words: `createdById` -> created, by, id."""
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _words(text: str) -> tuple[str, ...]:
+    # The same keys and names come back for every request and class of a
+    # collection: each text is split once.
+    if text.isascii():  # no normalization to do; chunks hold only [A-Za-z0-9]
+        return tuple(w.lower() for chunk in _SEPARATORS.split(text) if chunk
+                     for w in _CAMEL_RE.split(chunk) if w)
     text = unicodedata.normalize("NFKC", text)
     ascii_text = unicodedata.normalize("NFKD", text)
     ascii_text = "".join(c for c in ascii_text if not unicodedata.combining(c))
     out: list[str] = []
-    for chunk in re.split(r"[^\w]+|_+", ascii_text):
+    for chunk in _SEPARATORS.split(ascii_text):
         if not chunk:
             continue
         for w in _CAMEL_RE.split(chunk):
@@ -53,7 +67,7 @@ def words(text: str) -> list[str]:
                 # NFKC, as Python reads identifiers: Hangul jamo left by NFKD
                 # recompose, so the name in code is the name in strings.
                 out.append(unicodedata.normalize("NFKC", w.lower()))
-    return out
+    return tuple(out)
 
 
 def _fit(parts: list[str], sep: str = "", limit: int = MAX_NAME) -> str:

@@ -119,7 +119,7 @@ def dataclass_class_view(name: str, obj: ObjectT, ctx: Context, style: ModelStyl
                          doc: str) -> ClassView:
     """Fields, from_dict and to_dict of one class in the dataclass style."""
     attrs = naming.Scope(reserved=naming.RESERVED | style.reserved)
-    locals_ = naming.Scope(reserved=(LOCAL_RESERVED - {"result"}) | frozenset(ctx.names.values()))
+    locals_ = naming.Scope(reserved=ctx.class_locals_reserved)
     fields = [(f, _field_name(f.key, attrs, style)) for f in obj.fields]
     local_of = {f.key: locals_.claim(attr if locals_.free(attr) else attr + "_")
                 for f, attr in fields}

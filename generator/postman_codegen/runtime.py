@@ -40,8 +40,8 @@ JsonValue: TypeAlias = (
 T = TypeVar("T")
 E = TypeVar("E")
 
-if TYPE_CHECKING:
-    from typing import dataclass_transform
+if TYPE_CHECKING:  # names only annotations use (Python 3.10 has neither)
+    from typing import Self, dataclass_transform
 else:  # Python 3.10 has no typing.dataclass_transform; it only informs type checkers
 
     def dataclass_transform(**_: Any) -> Callable[[T], T]:
@@ -76,7 +76,8 @@ class ParseError(ValueError):
     headers: httpx.Headers | None = None
     text: str | None = None
 
-    def __init__(self, path: str, expected: str, value: object) -> None:
+    def __init__(self, path: str | None, expected: str, value: object) -> None:
+        path = "$" if path is None else path
         self.path = path
         self.expected = expected
         self.actual = kind(value)
@@ -96,11 +97,21 @@ def kind(value: object) -> str:
     return _KINDS.get(type(value), type(value).__name__)
 
 
-def error(path: str, expected: str, value: object) -> ParseError:
+def error(path: str | None, expected: str, value: object) -> ParseError:
     return ParseError(path, expected, value)
 
 
-def parse_datetime(value: object, path: str) -> datetime:
+def parse(routine: Callable[[Any, str | None], T], data: object, path: str = "$") -> T:
+    """`routine(data)`, run first without JSON paths (`path=None`: a parse that
+    succeeds builds none), and, when it fails, once more with them so that the
+    ParseError names where in the document the value was wrong."""
+    try:
+        return routine(data, None)
+    except ParseError:
+        return routine(data, path or "$")
+
+
+def parse_datetime(value: object, path: str | None) -> datetime:
     """An RFC 3339 date-time as a plain `datetime`; the model that holds it
     keeps the original text (see `texts`)."""
     if type(value) is not str:
@@ -130,7 +141,7 @@ def format_datetime(value: datetime, text: object = None) -> str:
     return value.isoformat()
 
 
-def as_int(value: object, path: str) -> int:
+def as_int(value: object, path: str | None) -> int:
     """An integral float (`58.0`) as the int it is, as pydantic's default mode
     accepts it; anything else is a ParseError."""
     if type(value) is float and value.is_integer():
@@ -168,6 +179,17 @@ class Model:
     def extra(self) -> dict[str, JsonValue]:
         """Keys of the parsed JSON object that no field holds, as they came."""
         return extra(self)
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "$") -> Self:
+        """The model of a JSON value (`json.loads`); a value of the wrong type is
+        a ParseError naming its JSON path (`$.items[3].id`)."""
+        return parse(cls._from, data, path)
+
+    @classmethod
+    def _from(cls, data: object, path: str | None) -> Self:
+        """The generated parse routine of a model (`path=None`: no paths built)."""
+        raise NotImplementedError
 
 
 @dataclass_transform(kw_only_default=True, field_specifiers=(field,))
