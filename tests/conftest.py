@@ -3,7 +3,8 @@ profiles, output trees generated once per test session, and the local test serve
 
 Generating is the expensive step of this suite (black formats every file), so a tree
 that several tests read is generated once per session, shared by the xdist workers,
-and copied by any test that changes it (`copy_tree`).
+and copied by any test that changes it (`copy_tree`); and each worker remembers what
+black made of a text (`_black_memo`).
 """
 
 from __future__ import annotations
@@ -48,13 +49,13 @@ def corpus_param(path: Path) -> object:
     """A corpus file as a test parameter, marked slow above `SLOW_BYTES` or
     `SLOW_REQUESTS` (but `ALWAYS_FAST`): every test of the corpus splits it the same
     way, so `make test` builds nine trees holding every auth and body kind of the
-    corpus but collection-level apikey (the fixtures have it), and `make test-corpus`
-    builds the others."""
+    corpus but apikey (the fixtures have it), and `make test-corpus` the others."""
     name = path.name.removesuffix(".postman_collection.json")
     requests = int(corpus_manifest().get(name, {}).get("n_requests", 0))
     slow = name not in ALWAYS_FAST and (
         path.stat().st_size > SLOW_BYTES or requests > SLOW_REQUESTS)
     return pytest.param(path, id=name, marks=[pytest.mark.slow] if slow else [])
+
 
 # Hypothesis profiles: `suite` for `make test`, `full` (four times the examples) with
 # --run-slow (`make test-corpus` runs every property test again with it), `fuzz` by hand:
