@@ -7,12 +7,13 @@ caller did not pass is never sent, except real literal values of the collection.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
 
 from . import naming
-from .bodies import parse_request_json
+from .bodies import parse_body, parse_request_json
 from .collection import VARIABLE_RE, KeyValue, Request
 from .collection import Auth as RawAuth
 from .collection import Body as RawBody
@@ -24,7 +25,9 @@ from .plan_types import (
     AuthKind,
     Body,
     BodyKind,
+    BodyTemplate,
     BodyVar,
+    Fill,
     FormField,
     Header,
     Param,
@@ -34,7 +37,14 @@ from .plan_types import (
     Setting,
     Template,
 )
-from .plan_values import Values, is_credential, is_placeholder, scalar_type, typed_value
+from .plan_values import (
+    Values,
+    is_credential,
+    is_placeholder,
+    scalar_type,
+    typed_value,
+    variables_in,
+)
 from .typeplan import Root, Typer
 
 SKIP_HEADERS = frozenset({"content-length", "host", "connection", "transfer-encoding"})
@@ -102,6 +112,7 @@ class RequestPlanner:
         self.scope.claim("headers")  # every method takes per-call `headers=`
         self.drafts: list[_Draft] = []
         self.by_var: dict[str, _Draft] = {}
+        self.body_vars: dict[str, BodyVar] = {}  # one keyword per variable across templates
 
     def plan(self) -> Planned:
         base, url = self.url()
@@ -360,7 +371,10 @@ class RequestPlanner:
                 lang == "json" or body.raw.lstrip()[:1] in "{["):
             content_type = RAW_TYPES.get(lang, "")
             if VARIABLE_RE.search(body.raw):
-                return self.template(BodyKind.TEXT, body.raw, content_type), None
+                fill = Fill.XML if _is_xml(self.sent_type() or content_type) else Fill.TEXT
+                param = self.draft("content", "str | None", None, doc=_TEMPLATE_DOC).name
+                return Body(BodyKind.TEXT, param, content_type,
+                            template=self.template(param, body.raw, fill)), None
             param = self.draft("content", "str", doc=f"{lang or 'text'} request body").name
             return Body(BodyKind.TEXT, param, content_type), None
         shape = Shape()
@@ -369,52 +383,129 @@ class RequestPlanner:
         if "{{" in body.raw:
             template = parse_request_json(body.raw, keep_variables=True)
             if template.kind == "json":
-                return self.template(BodyKind.JSON, _without_placeholders(template.value)), root
+                param = self.draft("body", "", None, doc=_TEMPLATE_DOC).name
+                return Body(BodyKind.JSON, param, template=self.template(
+                    param, _without_placeholders(template.value), Fill.JSON,
+                    _bare(body.raw))), root
         empty = parsed.value in ({}, [])
         body_param = self.draft("body", "", None if empty else REQUIRED, doc="JSON request body")
         return Body(BodyKind.JSON, body_param.name, default=parsed.value if empty else None), root
 
-    def template(self, kind: BodyKind, template: object, content_type: str = "") -> Body:
-        """The collection's JSON (or text) body as a template: its variables are
-        keywords, required unless they have a value; `body=` (`content=`) replaces
-        the whole body."""
-        text = kind is BodyKind.TEXT
-        param = self.draft("content" if text else "body", "str | None" if text else "", None,
-                           doc="request body, instead of the collection's body filled "
-                               "with the variables below").name
+    def sent_type(self) -> str:
+        """The request's own literal Content-Type header, which is what goes out."""
+        for h in self.req.headers:
+            if h.key.lower() == "content-type" and not h.disabled and h.value:
+                return "" if "{{" in h.value else h.value
+        return ""
+
+    def template(self, param: str, template: object, fill: Fill,
+                 bare: frozenset[str] = frozenset()) -> BodyTemplate:
+        """The collection's body (or GraphQL part) as a template filled at call
+        time: each variable a keyword, required unless it has a value; the
+        parameter `param` replaces the whole template. `bare`: variables written
+        as JSON values (`"n": {{n}}`), whose default text is read as JSON."""
         found: dict[str, bool] = {}  # variable -> seen as a whole JSON value
         _template_vars(template, found)
-        out: list[BodyVar] = []
-        for var, whole in found.items():
-            known = self.by_var.get(var)
-            if known is not None:
-                out.append(BodyVar(var, known.name, REQUIRED))  # always has a value
-                continue
-            setting = self.ctx.settings.get(var)
-            if setting is not None:
-                pname = self.variable(var)
-                out.append(BodyVar(var, pname, REQUIRED))
-                continue
-            value = self.ctx.values.default(var)
-            d = self.draft(naming.snake(var),
-                           ("JsonValue" if whole and not text else "str") + " | _rt.Unset",
-                           ABSENT, doc=f"body variable {{{{{var}}}}}" + (
-                               f" (default {value!r})" if value is not None else ""))
-            self.by_var[var] = d
-            out.append(BodyVar(var, d.name, value if value is not None else ABSENT))
-        return Body(kind, param, content_type, template=template, variables=tuple(out))
+        markup = _xml_markup(template) if fill is Fill.XML and isinstance(template, str) else ()
+        return BodyTemplate(param, template, tuple(
+            self.body_var(var, whole and fill is Fill.JSON, var in bare, fill, var in markup)
+            for var, whole in found.items()), fill, markup)
+
+    def body_var(self, var: str, whole: bool, bare: bool, fill: Fill, markup: bool) -> BodyVar:
+        """The keyword filling `var`: a parameter the method already has (always
+        given), a client setting, or a keyword of its own (the same one in every
+        template of the body)."""
+        made = self.body_vars.get(var)
+        if made is not None:
+            return made
+        if var in self.by_var or var in self.ctx.settings:  # now needed: always has a value
+            return BodyVar(var, self.variable(var), REQUIRED)
+        text = self.ctx.values.default(var)
+        value = _json_value(text) if bare and text is not None else text
+        doc = f"body variable {{{{{var}}}}}" + (
+            ", XML inserted as given" if markup else ", escaped as XML" if fill is Fill.XML else "")
+        d = self.draft(naming.snake(var), ("JsonValue" if whole else "str") + " | _rt.Unset",
+                       ABSENT, doc=doc + (f" (default {value!r})" if value is not None else ""))
+        self.by_var[var] = d
+        made = BodyVar(var, d.name, value if value is not None else ABSENT)
+        self.body_vars[var] = made
+        return made
 
     def graphql(self, body: RawBody) -> Body:
-        query = self.draft("query", "str", body.graphql_query, doc="GraphQL query").name
+        """`{"query": ..., "variables": ...}`: the collection's query and variables
+        by default; `{{variables}}` in them are keywords, as in a JSON body."""
+        text = body.graphql_query
+        in_query = VARIABLE_RE.search(text) is not None
+        query = (self.draft("query", "str | None", None, doc=_template_doc("GraphQL query"))
+                 if in_query else self.draft("query", "str", text, doc="GraphQL query")).name
         default: object = {}
-        text = body.graphql_variables.strip()
-        if text and "{{" not in text:
-            parsed = parse_request_json(text)
-            if parsed.kind == "json" and isinstance(parsed.value, dict):
-                default = _without_placeholders(parsed.value)
-        variables = self.draft("variables", "JsonValue", None,
-                               doc="GraphQL variables (default: the collection's)").name
-        return Body(BodyKind.GRAPHQL, query, default=default, variables_param=variables)
+        source = body.graphql_variables.strip()
+        parsed = parse_request_json(source, keep_variables=True) if source else None
+        if parsed is not None and parsed.kind == "json" and isinstance(parsed.value, dict):
+            default = _without_placeholders(parsed.value)
+        found: dict[str, bool] = {}
+        _template_vars(default, found)
+        variables = self.draft("variables", "JsonValue", None, doc=_template_doc(
+            "GraphQL variables") if found else "GraphQL variables (default: the collection's)").name
+        return Body(
+            BodyKind.GRAPHQL, query, variables_param=variables, default=None if found else default,
+            template=self.template(variables, default, Fill.JSON, _bare(source)) if found else None,
+            query_template=self.template(query, text, Fill.TEXT) if in_query else None)
+
+
+def _template_doc(what: str) -> str:
+    return f"{what}, instead of the collection's, filled with the keywords below"
+
+
+_TEMPLATE_DOC = "request body, instead of the collection's body filled with the variables below"
+
+
+def _bare(text: str) -> frozenset[str]:
+    """Variables a JSON text holds only as bare values (`"n": {{n}}`, read as null
+    when parsed plainly); Postman substitutes their text, so `25` means the number."""
+    plain = parse_request_json(text)
+    quoted = set(variables_in(json.dumps(plain.value))) if plain.kind == "json" else set()
+    return frozenset(set(variables_in(text)) - quoted)
+
+
+def _json_value(text: str) -> object:
+    """A bare variable's default: its text as JSON (`25`, `true`), else the text."""
+    parsed = parse_body(text)
+    return parsed.value if parsed.kind == "json" else text
+
+
+# Markup that is not element content: comments, CDATA, declarations, end tags, tags.
+_XML_TOKEN = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!][^>]*>|</[^>]*>|<[^>]*>",
+                        re.DOTALL)
+
+
+def _xml_markup(text: str) -> tuple[str, ...]:
+    """Variables found only outside the document's elements (`{{header}}<Rq/>{{footer}}`):
+    text is not allowed there, so they hold XML, inserted as given. Any other place
+    (element text, attributes) is text, escaped."""
+    outside: list[str] = []
+    inside: set[str] = set()
+    depth, pos = 0, 0
+    for token in _XML_TOKEN.finditer(text + "<!---->"):  # the end: one last stretch
+        between = variables_in(text[pos:token.start()])
+        if depth:
+            inside.update(between)
+        else:
+            outside.extend(between)
+        inside.update(variables_in(token.group()))
+        tag = token.group()
+        if tag.startswith("</"):
+            depth = max(depth - 1, 0)
+        elif not tag.startswith(("<!", "<?")) and not tag.endswith("/>"):
+            depth += 1
+        pos = token.end()
+    return tuple(dict.fromkeys(v for v in outside if v not in inside))
+
+
+def _is_xml(content_type: str) -> bool:
+    """`application/xml`, `text/xml`, `application/soap+xml`, ...: values are escaped."""
+    media = content_type.split(";")[0].strip().lower()
+    return media.endswith(("/xml", "+xml"))
 
 
 def _template_vars(value: object, found: dict[str, bool]) -> None:

@@ -133,11 +133,31 @@ class FormField:
 
 @dataclass(frozen=True, slots=True)
 class BodyVar:
-    """A `{{variable}}` of a JSON body template and the keyword that fills it."""
+    """A `{{variable}}` of a body template and the keyword that fills it."""
 
     variable: str
     param: str
     default: object = ABSENT  # ABSENT: the caller must pass it (or a whole body)
+
+
+class Fill(enum.Enum):
+    """How a template's variables are filled (`_rt.fill_json`, `fill_text`, `fill_xml`)."""
+
+    JSON = "json"  # `"{{x}}"` becomes the value itself; in longer strings, text
+    TEXT = "text"  # text substitution, values as given
+    XML = "xml"  # text substitution, values escaped as XML text
+
+
+@dataclass(frozen=True, slots=True)
+class BodyTemplate:
+    """The collection's body (or GraphQL query or variables) with `{{variables}}`:
+    filled from keywords unless its parameter replaces it whole."""
+
+    param: str  # `body=`, `content=`, `query=` or `variables=`
+    template: object  # JSON with `{{var}}` strings, or text
+    variables: tuple[BodyVar, ...]
+    fill: Fill = Fill.JSON
+    markup: tuple[str, ...] = ()  # XML: variables holding XML, inserted as given
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +166,8 @@ class Body:
     param: str = ""  # the body (json, text, bytes) or the GraphQL query parameter
     content_type: str = ""  # raw bodies: from options.raw.language
     fields: tuple[FormField, ...] = ()
-    template: object = None  # JSON with `{{var}}` strings, or None
-    variables: tuple[BodyVar, ...] = ()
+    template: BodyTemplate | None = None  # the body; GraphQL: its variables
+    query_template: BodyTemplate | None = None  # GraphQL: a query with `{{variables}}`
     default: object = None  # JSON sent when the body parameter is None (`{}`, GraphQL vars)
     variables_param: str = ""  # GraphQL: the variables parameter
 

@@ -109,11 +109,33 @@ def credential_variables(requests: list[Request]) -> set[str]:
         for kv in places:
             if is_credential(kv.key):
                 found.update(variables_in(kv.value))
-        if req.body is not None and req.body.mode == "raw" and "{{" in req.body.raw:
-            parsed = parse_request_json(req.body.raw, keep_variables=True)
-            if parsed.kind == "json":
+        for text, json_text in _body_texts(req):
+            parsed = parse_request_json(text, keep_variables=True) if json_text else None
+            if parsed is not None and parsed.kind == "json":
                 found.update(_credential_members(parsed.value, False))
+            else:  # SOAP `<Password>{{pw}}</Password>`, `password={{pw}}`
+                found.update(m.group(2) for m in _KEYED_VARIABLE_RE.finditer(text)
+                             if is_credential(m.group(1)))
     return found
+
+
+# A `{{variable}}` right after a key in text: an XML element or attribute,
+# `key=`, `key:` (the value of `password` in `<a:password>{{pw}}</a:password>`).
+_KEYED_VARIABLE_RE = re.compile(
+    r"([A-Za-z_][\w.-]*)(?:(?:\s[^<>]*)?>\s*|[\"']?\s*[:=]\s*[\"']?)"
+    r"\{\{\s*([^{}]+?)\s*\}\}")
+
+
+def _body_texts(req: Request) -> Iterator[tuple[str, bool]]:
+    """The texts of a request body that hold `{{variables}}`, each with whether it
+    is JSON: a raw body, a GraphQL query and its variables."""
+    body = req.body
+    if body is None:
+        return
+    texts = {"raw": [(body.raw, True)],
+             "graphql": [(body.graphql_query, False), (body.graphql_variables, True)]}
+    yield from ((text, json_text) for text, json_text in texts.get(body.mode, [])
+                if "{{" in text)
 
 
 def _credential_members(value: object, inside: bool) -> Iterator[str]:
@@ -140,8 +162,8 @@ def uses(req: Request) -> tuple[set[str], set[str]]:
             whole.add(name)
     for kv in (*req.url.query, *req.headers, *(req.body.fields if req.body else ())):
         found.update(variables_in(kv.value))
-    if req.body is not None:
-        found.update(variables_in(req.body.raw))
+    for text, _ in _body_texts(req):
+        found.update(variables_in(text))
     return found, whole
 
 

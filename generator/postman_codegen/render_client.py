@@ -28,6 +28,7 @@ from .plan import (
     QueryParam,
     Template,
 )
+from .plan_types import BodyTemplate, Fill
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,43 +109,50 @@ def _part(m: Method, f: FormField) -> str:
             f"{literal(f.content_type)})")
 
 
+def _filled(m: Method, t: BodyTemplate) -> str:
+    """`_rt.template_body(...)`: the parameter if given, else the template filled
+    with the keywords (a TypeError if both, or if a needed keyword is missing)."""
+    own = [v for v in t.variables if (p := m.param(v.param)) is not None and p.default is ABSENT]
+    fixed = [v for v in t.variables if v not in own]
+    keywords = ", ".join(
+        f"{literal(v.variable)}: ({literal(v.param)}, {arg(v.param)}, "
+        f"{'_rt.UNSET' if v.default is ABSENT else literal(v.default)})" for v in own)
+    args = f"{arg(t.param)}, {literal(t.template)}, {{{keywords}}}"
+    if fixed:
+        args += ", {" + ", ".join(f"{literal(v.variable)}: {arg(v.param)}" for v in fixed) + "}"
+    if t.param != "body":
+        args += f", param={literal(t.param)}"
+    if t.markup:
+        args += f", fill=_rt.fill_xml_keeping({', '.join(map(literal, t.markup))})"
+    elif t.fill is not Fill.JSON:
+        args += f", fill=_rt.fill_{t.fill.value}"
+    return f"_rt.template_body({args})"
+
+
 def _body(m: Method) -> list[tuple[str, str]]:
     b = m.body
     name = arg(b.param) if b.param else ""
+    content_type = [("content_type", literal(b.content_type))] if b.content_type else []
+    if b.kind is BodyKind.GRAPHQL:
+        query = _filled(m, b.query_template) if b.query_template else name
+        v = arg(b.variables_param)
+        variables = (_filled(m, b.template) if b.template
+                     else f"{v} if {v} is not None else {literal(b.default)}")
+        return [("json_body", f'{{"query": {query}, "variables": {variables}}}')]
     if b.template is not None:
-        own = [v for v in b.variables
-               if (p := m.param(v.param)) is not None and p.default is ABSENT]
-        fixed = [v for v in b.variables if v not in own]
-        keywords = ", ".join(
-            f"{literal(v.variable)}: ({literal(v.param)}, {arg(v.param)}, "
-            f"{'_rt.UNSET' if v.default is ABSENT else literal(v.default)})" for v in own)
-        args = f"{name}, {literal(b.template)}, {{{keywords}}}"
-        if fixed:
-            args += ", {" + ", ".join(f"{literal(v.variable)}: {arg(v.param)}"
-                                      for v in fixed) + "}"
-        if b.kind is BodyKind.TEXT:
-            args += ', param="content"'
-        filled = f"_rt.template_body({args})"
-        if b.kind is BodyKind.TEXT:
-            return [("content", filled)] + (
-                [("content_type", literal(b.content_type))] if b.content_type else [])
-        return [("json_body", filled)]
+        key = "content" if b.kind is BodyKind.TEXT else "json_body"
+        return [(key, _filled(m, b.template))] + (content_type if key == "content" else [])
     if b.kind is BodyKind.JSON:
         p = m.param(b.param)
         if p is not None and not p.required:
             return [("json_body", f"{name} if {name} is not None else {literal(b.default)}")]
         return [("json_body", name)]
     if b.kind in (BodyKind.TEXT, BodyKind.BYTES):
-        out = [("content", name)]
-        return out + ([("content_type", literal(b.content_type))] if b.content_type else [])
+        return [("content", name)] + content_type
     if b.kind is BodyKind.FORM:
         return [("form", "[" + ", ".join(_part(m, f) for f in b.fields) + "]")]
     if b.kind is BodyKind.MULTIPART:
         return [("multipart", "[" + ", ".join(_part(m, f) for f in b.fields) + "]")]
-    if b.kind is BodyKind.GRAPHQL:
-        v = arg(b.variables_param)
-        variables = f"{v} if {v} is not None else {literal(b.default)}"
-        return [("json_body", f'{{"query": {name}, "variables": {variables}}}')]
     return []
 
 

@@ -11,12 +11,21 @@ import enum
 import inspect
 import json
 import logging
+import re
 import secrets
 import sys
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Collection,
+    Coroutine,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import (
@@ -227,6 +236,43 @@ def to_json(value: object) -> Any:
     return to_dict() if callable(to_dict) else value
 
 
+_VARIABLE: Final = r"\{\{\s*([^{}]+?)\s*\}\}"  # patterns: `re` caches them compiled
+_CDATA: Final = r"(?s)(<!\[CDATA\[.*?\]\]>)"
+_XML_ESCAPES: Final = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"})
+
+
+def _as_text(value: object) -> str:
+    return "" if value is None else value if isinstance(value, str) else json.dumps(value)
+
+
+def fill_text(template: str, values: Mapping[str, object]) -> str:
+    """Text with its `{{variables}}` replaced, in one pass: a value is inserted as
+    given (JSON text if not a string) and never read as a template itself."""
+    def value(m: re.Match[str]) -> str:
+        return _as_text(values[m.group(1)]) if m.group(1) in values else m.group(0)
+
+    return re.sub(_VARIABLE, value, template)
+
+
+def fill_xml(template: str, values: Mapping[str, object],
+             markup: Collection[str] = ()) -> str:
+    """`fill_text` for an XML body: values are escaped (`<>&"'`) so they stay text;
+    inside a CDATA section they go as given, with `]]>` split so it cannot end it.
+    `markup` names variables that hold XML (outside the document's elements):
+    inserted as given."""
+    escaped = {k: _as_text(v) if k in markup else _as_text(v).translate(_XML_ESCAPES)
+               for k, v in values.items()}
+    cdata = {k: _as_text(v).replace("]]>", "]]]]><![CDATA[>") for k, v in values.items()}
+    return "".join(fill_text(part, cdata if part.startswith("<![CDATA[") else escaped)
+                   for part in re.split(_CDATA, template))
+
+
+def fill_xml_keeping(*markup: str) -> Callable[[str, Mapping[str, object]], str]:
+    """`fill_xml` with the variables `markup` inserted as given."""
+    return lambda template, values: fill_xml(template, values, markup)
+
+
 def fill_json(template: JsonValue, values: Mapping[str, JsonValue]) -> JsonValue:
     """The collection's JSON body with its `{{variables}}` replaced by values.
 
@@ -234,15 +280,10 @@ def fill_json(template: JsonValue, values: Mapping[str, JsonValue]) -> JsonValue
     inside a longer string the value is inserted as text.
     """
     if isinstance(template, str):
-        if template.startswith("{{") and template.endswith("}}"):
-            name = template[2:-2].strip()
-            if name in values and "{{" not in name:
-                return values[name]
-        for name, value in values.items():
-            if "{{" in template:
-                text = "" if value is None else value if isinstance(value, str) else json.dumps(value)
-                template = template.replace("{{" + name + "}}", text)
-        return template
+        whole = re.fullmatch(_VARIABLE, template)
+        if whole and whole.group(1) in values:
+            return values[whole.group(1)]
+        return fill_text(template, values)
     if isinstance(template, list):
         return [fill_json(v, values) for v in template]
     if isinstance(template, dict):
@@ -251,10 +292,12 @@ def fill_json(template: JsonValue, values: Mapping[str, JsonValue]) -> JsonValue
 
 
 def template_body(
-    body: Any, template: JsonValue, keywords: Mapping[str, tuple[str, object, object]],
+    body: Any, template: Any, keywords: Mapping[str, tuple[str, object, object]],
     fixed: Mapping[str, object] | None = None, *, param: str = "body",
+    fill: Callable[[Any, Mapping[str, Any]], Any] = fill_json,
 ) -> Any:
-    """A JSON body: `body` as given, else the collection's body template filled.
+    """A body: `body` as given, else the collection's template filled by `fill`
+    (`fill_json`, `fill_text`, `fill_xml`).
 
     `keywords` maps each template variable to (parameter, value passed or UNSET,
     default or UNSET); `fixed` holds variables other parameters always give.
@@ -269,12 +312,10 @@ def template_body(
                if value is UNSET and default is UNSET]
     if missing:
         raise TypeError(f"missing keyword argument(s) {', '.join(missing)} (or pass {param}=)")
-    values: dict[str, JsonValue] = {
-        var: (value if value is not UNSET else default)  # type: ignore[misc]
-        for var, (_, value, default) in keywords.items()
-    }
-    values.update(fixed or {})  # type: ignore[arg-type]
-    return fill_json(template, values)
+    values = {var: (value if value is not UNSET else default)
+              for var, (_, value, default) in keywords.items()}
+    values.update(fixed or {})
+    return fill(template, values)
 
 
 # -- HTTP: assembling a request ------------------------------------------------
