@@ -788,32 +788,39 @@ class _Scan:
     """Brackets, commas and keywords of one line (strings blanked out)."""
 
     def __init__(self, content: str) -> None:
-        self.blanked = _BLANK.sub(lambda m: '"' * len(m.group()), content)
+        if '"' in content or "'" in content:
+            self.blanked = _BLANK.sub(lambda m: '"' * len(m.group()), content)
+        else:
+            self.blanked = content
         self.pairs: dict[int, int] = {}  # opening bracket offset -> closing offset
-        self.commas: dict[int, list[int]] = {-1: []}  # bracket (-1: none) -> own commas
-        self.words: dict[int, list[int]] = {-1: []}  # bracket -> own for/if/+ offsets
+        commas: dict[int, list[int]] = {-1: []}  # bracket (-1: none) -> own commas
+        words: dict[int, list[int]] = {-1: []}  # bracket -> own for/if/+ offsets
+        self.commas, self.words = commas, words
         self.top: list[int] = []  # brackets at the line's own level
         self.ok = True
+        pairs, top = self.pairs, self.top
         stack: list[int] = []
+        owner = -1
         for m in _SCAN.finditer(self.blanked):
             tok, at = m.group(), m.start()
-            owner = stack[-1] if stack else -1
-            if tok in ("#", "lambda"):
-                self.ok = False
-            elif tok in ("for", "if", "else", "+", "and", "or"):
-                self.words[owner].append(at)
-            elif tok in "([{":
+            if tok == ",":
+                commas[owner].append(at)
+            elif tok in _OPEN:
                 if not stack:
-                    self.top.append(at)
+                    top.append(at)
                 stack.append(at)
-                self.commas[at], self.words[at] = [], []
-            elif tok in ")]}":
+                commas[at], words[at] = [], []
+                owner = at
+            elif tok in _CLOSE:
                 if not stack:
                     self.ok = False
                     break
-                self.pairs[stack.pop()] = at
+                pairs[stack.pop()] = at
+                owner = stack[-1] if stack else -1
+            elif tok in ("#", "lambda"):
+                self.ok = False
             else:
-                self.commas[owner].append(at)
+                words[owner].append(at)
         if stack:
             self.ok = False
 
