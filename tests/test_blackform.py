@@ -119,7 +119,10 @@ CHANGED = [
     "if (\n    a_long_name_here is not b_long_name_here\n    and c_long_name_here(d_long_name_here, e)\n):\n    pass\n",
     "if (\n    a\n    and b\n):\n    pass\n",
     "x = (\n    a if b else c\n)\n",
+    "def f(\n    a: (\n        int | None\n    ) = None,\n):\n    pass\n",
     "x = (\n    f(\n        a,\n    )\n)\n",
+    ("class A:\n    " + "h" * 60 + "_with_response = _rt.with_response(\n        _" + "x" * 70
+     + ",\n        b,\n    )\n"),
     ("class A:\n    eps_ext_profile_create_rq_stateful_ath_create_profile_with_response = (\n"
      "        _rt.with_response(\n            _" + "x" * 90 + ",\n            b,\n        )\n    )\n"),
     "x = [\n    f(\n        a,\n    ),\n    for a in b\n]\n",
@@ -160,6 +163,8 @@ KEPT = [
     "def f():\n    \"\"\"" + "\u4e2d" * 60 + "\"\"\"\n",
     "x = f(\n    \"" + "\u00e9" * 84 + "\",\n)\n",
     "@dataclass(frozen=True)\nclass A(B):\n    x: int = 1\n",
+    ("class A:\n    " + "h" * 60 + "_with_response = _rt.with_response(\n        _" + "x" * 75
+     + ",\n        b,\n    )\n"),
 ]
 
 
@@ -176,8 +181,6 @@ OUTSIDE = [
     "del (a), b\n",
     "def f():\n    return self.a(\n        b,\n    )[0]\n",
     "x = [\n    f(\n        a,\n    )\n]\n",
-    ("class A:\n    " + "h" * 60 + "_with_response = _rt.with_response(\n        _" + "x" * 75
-     + ",\n        b,\n    )\n"),
 ]
 
 
@@ -225,6 +228,9 @@ LONG = [
      "check_if_attribute_group_exists_by_query_predicate)\n"),
     ("class A:\n    " + "h" * 68 + "_with_response = _rt.with_response(_" + "x" * 80 + ", b)\n"),
     ("class A:\n    " + "h" * 60 + "_with_response = _rt.with_response(_" + "x" * 70 + ", b)\n"),
+    ("class A:\n    def f(self, *, body: ApplyDeltaToCustomLineItemShippingDetailsTargetsRequest | "
+     "JsonValue | None = None, headers: Mapping[str, str] | None = None) -> JsonValue:\n"
+     "        pass\n"),
     ("def f():\n    if location is not _rt.UNSET and location is not None and type(locationsss) is "
      "not str:\n        pass\n"),
     ("def f():\n    if location_xxxxxxxxxxxxxxxxxxxx is not _rt.UNSET and type(location_xxxxxxxxxxxxxxxx) "

@@ -161,6 +161,8 @@ _ELEMENT_HEAD = re.compile(rf"(?:a=|\"\": )?(?:{_CALLEE}\(|\[|\{{|\()")
 _TRAILER_HEAD = re.compile(rf"(?:return |{_CALLEE} = ){_CALLEE}\(")
 _TERNARY_HEAD = re.compile(rf"(?:return |{_CALLEE} = |{_CALLEE}: {_ANNOT} = )\(")
 _LONG_HEAD = re.compile(rf"{_CALLEE} = {_CALLEE}\(")
+# A parameter whose annotation black wraps in parentheses: `name: (` ... `) = x,`.
+_ANNOT_TAIL = re.compile(r'\) = (?:a(?:\.a)*|""|-?0),')
 _WRAP_HEAD = re.compile(rf"{_CALLEE} = \(")
 _COND_HEAD = re.compile(r"(?:if|elif|while) \(")
 _AWAIT_HEAD = re.compile(rf"await {_CALLEE}\(")
@@ -341,7 +343,8 @@ def _head_ok(content: str, ctx: str, line: _Line) -> bool:
     """A line that leaves a bracket open: one of the heads black splits there."""
     if ctx:
         return bool(_ELEMENT_HEAD.fullmatch(content)
-                    or ctx == "paren" and _AWAIT_HEAD.fullmatch(content))
+                    or ctx == "paren" and _AWAIT_HEAD.fullmatch(content)
+                    or ctx == "def" and content == "a: (")
     if line.kind == "def":
         return bool(_DEF_HEAD.fullmatch(content))
     if line.opens == "paren":
@@ -391,7 +394,8 @@ def _shape(content: str, ctx: str) -> _Line | None:
     if line.closes:
         if ctx == "def":
             return line if _DEF_TAIL.fullmatch(content) else None
-        if content not in (")", "]", "}", "),", "],", "},", ").a", "):"):
+        if content not in (")", "]", "}", "),", "],", "},", ").a", "):") and not (
+                ctx == "paren" and _ANNOT_TAIL.fullmatch(content)):
             return None
     return line
 
@@ -454,7 +458,7 @@ class _Bracket:
     """An exploded bracket being read: where it opened and what is inside so far."""
 
     __slots__ = ("count", "ends_bracket", "head", "head_len", "indent", "kind", "long", "mode",
-                 "parts")
+                 "parts", "widest")
 
     def __init__(self, indent: int, kind: str, head: str, head_len: int) -> None:
         self.indent = indent
@@ -468,6 +472,7 @@ class _Bracket:
         self.parts: list[tuple[_Line, int]] = []  # its lines and their lengths
         self.ends_bracket = False  # its last line ends with a closing bracket
         self.long = False  # it holds a line longer than black's limit
+        self.widest = 0  # its longest line
 
 
 class _Walk:
@@ -481,6 +486,7 @@ class _Walk:
         self.class_doc = False  # the last logical line is a class docstring
         self.blank = 0
         self.head = _Line()  # the first line of the logical line being read
+        self.unwrappable = False  # its `x = (` alone would be too long
 
 
 def _structure(lines: list[str], originals: list[str]) -> bool:
@@ -505,6 +511,7 @@ def _structure(lines: list[str], originals: list[str]) -> bool:
         line = _DOC_LINE if content == "$" else _shape(content, "")
         if line is None or length > LINE_WIDTH and not _long_head_ok(content, original):
             return False
+        w.unwrappable = original.find(" = ") + 4 > LINE_WIDTH  # `x = (` would not fit
         if not _logical_start(w, line, indent, content, length):
             return False
     return not w.brackets and not w.blank
@@ -513,10 +520,9 @@ def _structure(lines: list[str], originals: list[str]) -> bool:
 def _long_head_ok(content: str, original: str) -> bool:
     """A first line longer than black's limit that black keeps: `def name(` (it
     cannot be shortened), or `x = call(` when `x = (` does not fit either (the
-    rest is checked when its bracket closes: `_Bracket.unwrapped`)."""
-    if _DEF_HEAD.fullmatch(content):
-        return True
-    return bool(_LONG_HEAD.fullmatch(content)) and original.find(" = ") + 4 > LINE_WIDTH
+    rest is checked when its bracket closes: wrapping in parentheses must not
+    make every line fit)."""
+    return bool(_DEF_HEAD.fullmatch(content) or _LONG_HEAD.fullmatch(content))
 
 
 def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
@@ -550,17 +556,27 @@ def _continuation(w: _Walk, content: str, indent: int, length: int) -> bool:
                 return True
             outer.count += 1
             return line.ends_comma and not line.opens
+        if (b.head_len > LINE_WIDTH and not _DEF_HEAD.fullmatch(b.head)
+                and not w.unwrappable and b.widest + 4 <= LINE_WIDTH):
+            return False  # black would wrap the value in parentheses instead
         done = _Line()
         done.kind, done.opener = w.head.kind, line.opener
         w.prev = done
         return True
     if indent != b.indent + 4:
         return False
+    for outer in w.brackets:
+        outer.widest = max(outer.widest, length)
     if length > LINE_WIDTH:
         if b.mode or not _UNSPLITTABLE.fullmatch(content):
             return False
         for outer in w.brackets:
             outer.long = True  # black weighs its splits differently then
+    if b.head == "a: (":
+        if b.parts or line.opens or line.ends_comma or line.commas or line.level != {"|"}:
+            return False
+        b.mode, b.parts = "annot", [(line, length)]
+        return True
     if _COND_HEAD.fullmatch(b.head):
         return _condition(b, line, content, length)
     if b.kind == "paren" and _TERNARY_HEAD.fullmatch(b.head) and (
@@ -678,6 +694,8 @@ def _closing(b: _Bracket, length: int) -> bool:
         return b.count >= (2 if b.kind == "paren" else 1)
     if b.mode == "await":
         return b.count == 1
+    if b.mode == "annot":  # black joins it back if it fits on one line
+        return b.head_len - 1 + b.parts[0][1] - b.indent - 4 + length - b.indent - 1 > LINE_WIDTH
     if b.mode == "wrapped":  # kept in parentheses: `x = call(` would not fit
         return not b.long and b.head_len - 1 + b.parts[0][1] - b.indent - 4 > LINE_WIDTH
     if b.mode in ("cond1", "cond"):
@@ -852,7 +870,8 @@ def fold(text: str) -> str:
     return "\n".join(out)
 
 
-def _fold(indent: str, content: str, force: bool = False) -> list[str] | None:
+def _fold(indent: str, content: str, force: bool = False,
+          param: bool = False) -> list[str] | None:
     """The lines black keeps for `content` (a statement, or an element of an
     exploded bracket when it ends with a comma) when it is too long (or `force`),
     or None."""
@@ -874,6 +893,8 @@ def _fold(indent: str, content: str, force: bool = False) -> list[str] | None:
     ternary = _fold_ternary(indent, content, scan, rest)
     if ternary:
         return ternary
+    if param:
+        return _fold_annotation(indent, content)
     is_def = content.startswith(("def ", "async def "))
     value = rest.partition(" = ")[2] or rest  # an annotation may hold `|`
     if not scan.top or (not is_def and _LEVEL_OPS.search(value)):
@@ -903,7 +924,7 @@ def _fold(indent: str, content: str, force: bool = False) -> list[str] | None:
     inner = indent + "    "
     lines = [indent + content[:opening + 1]]
     for part in parts:
-        lines.extend(_fold(inner, part + ",") or [inner + part + ","])
+        lines.extend(_fold(inner, part + ",", param=is_def) or [inner + part + ","])
     lines.append(indent + content[closing:])
     return lines
 
@@ -991,6 +1012,20 @@ def _fold_wrapped(indent: str, content: str, rest: str) -> list[str] | None:
     if not inner or max(map(len, inner)) > LINE_WIDTH:
         return None  # black wraps it only if that makes every line fit
     return [indent + content[:start] + "(", *inner, indent + ")"]
+
+
+_PARAM = re.compile(r"(\w+): ([^=]+?)( = [^=]+)?,")
+
+
+def _fold_annotation(indent: str, content: str) -> list[str] | None:
+    """A parameter `name: A | B = x,` too long: black wraps the annotation in
+    parentheses on its own line (when it fits there)."""
+    m = _PARAM.fullmatch(content)
+    if not m or " | " not in m.group(2) or "(" in m.group(2):
+        return None
+    lines = [f"{indent}{m.group(1)}: (", f"{indent}    {m.group(2)}",
+             f"{indent}){m.group(3) or ''},"]
+    return lines if max(map(len, lines)) <= LINE_WIDTH else None
 
 
 def _fold_sum(indent: str, content: str, scan: _Scan) -> list[str] | None:
