@@ -55,6 +55,9 @@ CHANGED = [
     "x = 0XFF\n",
     "x = 1.\n",
     "x = .5\n",
+    "x = f(.5)\n",
+    "x = [1., 2]\n",
+    "x = 1 if a else .5\n",
     "x = f(a,)\n",
     "x = [1, 2,]\n",
     "x = (1)\n",
@@ -179,6 +182,8 @@ OUTSIDE = [
     "match x:\n    case 1:\n        pass\n",
     "type X = int\n",
     "del (a), b\n",
+    "x = b\"\"\n",
+    "x = rb\"a\"\n",
     "def f():\n    return self.a(\n        b,\n    )[0]\n",
     "x = [\n    f(\n        a,\n    )\n]\n",
 ]

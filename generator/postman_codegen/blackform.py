@@ -129,12 +129,12 @@ def _docstring_ok(indent: str, body: str) -> bool:
 # --- lines -----------------------------------------------------------------------
 
 _STRING = re.compile(r"""(?<![\w])f?(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')""")
-_OTHER_STRING = re.compile(r"""(?<![\w])[A-Za-z]{1,2}["']""")
 _NAME = re.compile(
     r"\b(?!(?:and|as|assert|async|await|class|def|del|elif|else|except|finally|for|"
     r"from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|"
     r"with|yield|break|continue)\b)[A-Za-z_]\w*")
-_NUMBER = re.compile(r"(?<![\w.])\.?\d[\w.]*(?:(?<=[eE])[-+]\d+)?")
+# Numbers, once names are placeholders (so every digit left is in a number).
+_NUMBER = re.compile(r"\d[\w.]*(?:(?<=[eE])[-+]\d+)?")
 _GOOD_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e-?\d+)?\Z")
 _TOKEN = re.compile(r' |""|\w+|\.\.\.|->|\*\*|//|<<|>>|<=|>=|==|!=|:=|[-+*/%@&|^~<>]=?|[=.,:()\[\]{}]')
 _ATOM_END = frozenset(('a', '0', '""', ")", "]", "}", "..."))
@@ -240,6 +240,8 @@ def _spacing(tokens: list[str], ctx: str, line: _Line) -> bool:
             return False
         if tok in _ATOMS and prev in _ATOM_END:
             return False  # soft keywords, implicit concatenation: not vouched for
+        if (tok == "0" and prev == ".") or (tok == "." and prev == "0"):
+            return False  # `.5`, `1 .real`: numbers black respells
         unary = False
         if tok in _DELIMITERS and len(stack) == base:
             level.add(tok)
@@ -403,6 +405,10 @@ def _shape(content: str, ctx: str) -> _Line | None:
 def _skeleton(text: str) -> str | None:
     """`text` with every string a placeholder, or None for a string black might
     rewrite (or one the recognizer does not read)."""
+    if "\\" not in text and "'" not in text:  # only plain double-quoted strings: the usual case
+        out = _STRING.sub('""', text)
+        # (A prefixed string left over, b"", shows as a name before "": refused later.)
+        return None if out.count('"') != 2 * out.count('""') else out
     bad = False
 
     def one(m: re.Match[str]) -> str:
@@ -412,7 +418,7 @@ def _skeleton(text: str) -> str | None:
         return '""'
 
     out = _STRING.sub(one, text)
-    if bad or "'" in out or out.count('"') != 2 * out.count('""') or _OTHER_STRING.search(out):
+    if bad or "'" in out or out.count('"') != 2 * out.count('""'):
         return None
     return out
 
@@ -423,7 +429,15 @@ def _skeleton(text: str) -> str | None:
 _WIDE = 0x1100
 _DOC_LINE = _Line()
 _DOC_LINE.kind = "docstring"
-_STRANGE = re.compile(r"[#;\\`?]|!(?!=)|\$(?!\n|\Z)|[^\n ]\$")
+
+
+def _strange(skeleton: str, docstrings: int) -> bool:
+    """A comment, `;`, a backslash or a character the recognizer does not read
+    outside strings (the `$` marks of docstrings excepted)."""
+    return (any(c in skeleton for c in "#;\\`?")
+            or skeleton.count("!") != skeleton.count("!=")
+            or skeleton.count("$") != docstrings)
+
 
 
 def settled(block: str) -> bool:
@@ -446,11 +460,12 @@ def settled(block: str) -> bool:
         return False
     lines = text[:-1].split("\n")
     skeleton = _skeleton(text[:-1])
-    if skeleton is None or not skeleton.isascii() or _STRANGE.search(skeleton):
+    if skeleton is None or not skeleton.isascii() or _strange(skeleton, len(docs)):
         return False
-    if not all(_GOOD_NUMBER.match(n) for n in _NUMBER.findall(skeleton)):
+    named = _NAME.sub("a", skeleton)
+    if not all(_GOOD_NUMBER.match(n) for n in _NUMBER.findall(named)):
         return False
-    shaped = _NUMBER.sub("0", _NAME.sub("a", skeleton)).split("\n")
+    shaped = _NUMBER.sub("0", named).split("\n")
     return _structure(shaped, lines)
 
 
@@ -879,6 +894,10 @@ def _fold(indent: str, content: str, force: bool = False,
         return [indent + content]
     if not content.isascii() and max(map(ord, content)) >= _WIDE:
         return None
+    if param:
+        return _fold_annotation(indent, content)
+    if "(" not in content and "[" not in content and "{" not in content:
+        return None  # nothing black could split at a bracket
     scan = _Scan(content)
     if not scan.ok:
         return None
@@ -893,8 +912,6 @@ def _fold(indent: str, content: str, force: bool = False,
     ternary = _fold_ternary(indent, content, scan, rest)
     if ternary:
         return ternary
-    if param:
-        return _fold_annotation(indent, content)
     is_def = content.startswith(("def ", "async def "))
     value = rest.partition(" = ")[2] or rest  # an annotation may hold `|`
     if not scan.top or (not is_def and _LEVEL_OPS.search(value)):
