@@ -169,3 +169,17 @@ def test_the_shipped_formatted_runtime_is_black_of_the_runtime() -> None:
     assert _shipped(text) == format_python(text), (
         "stale runtime.formatted: run PYTHONPATH=generator python -c 'from "
         "postman_codegen.output import write_runtime_formatted as w; w()'")
+
+
+def test_the_quick_split_falls_back_to_the_precise_one() -> None:
+    """The quick split trusts black's layout; a line at column 0 inside a bracket or
+    a string makes a piece that does not compile, and the file is split again."""
+    from postman_codegen.output import check_compiles
+
+    text = ('"""Doc.\nA line at column 0.\n"""\n\nx = [\n1,\n]\ny = """a\n# not a comment\n"""\n'
+            "z = 1\n")
+    blocks = check_compiles("m.py", text)
+    assert blocks is not None
+    assert [b.text.split("\n")[0] for b in blocks] == ['"""Doc.', "x = [", 'y = """a', "z = 1"]
+    got = format_blocks(text, {}, format_python)
+    assert got is not None and got.text == format_python(text)

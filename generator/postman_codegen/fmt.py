@@ -150,7 +150,14 @@ def _within(spans: list[tuple[int, int]], at: int) -> bool:
     return i >= 0 and spans[i][0] < at < spans[i][1]
 
 
-def split(text: str, salt: str = "") -> list[Block] | None:
+def _leading_docstring(text: str) -> list[tuple[int, int]]:
+    """The span of a module docstring at the very start (its lines may sit at
+    column 0): all `split` needs to skip when it trusts the layout."""
+    m = re.match(r'[rRuU]?("""|\'\'\')', text)
+    return [(0, _string_end(text, m.end(), m.group(1)))] if m else []
+
+
+def split(text: str, salt: str = "", precise: bool = True) -> list[Block] | None:
     """The top-level statements of `text`, or None when the file must be formatted
     whole; `salt` goes into the keys.
 
@@ -161,11 +168,14 @@ def split(text: str, salt: str = "") -> list[Block] | None:
     or line continuation does not compile alone: `check_compiles` compiles
     every piece not taken from the cache (cached pieces compiled when they
     were made), and a piece that does not compile sends the file to whole-file
-    compile and black."""
+    compile and black. Not `precise`, only a leading module docstring is
+    scanned: in black's layout (what the renderer writes) nothing else puts a
+    line at column 0 inside a string or bracket, and where something does, a
+    piece does not compile and the caller splits again, precisely."""
     if "fmt:" in text or "\f" in text or "\r" in text:
         return None
     lines = text.splitlines(keepends=True)
-    inside = _inside(text)
+    inside = _inside(text) if precise else _leading_docstring(text)
     starts: list[int] = []
     after_decorator = False
     offset = 0

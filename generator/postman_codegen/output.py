@@ -350,14 +350,17 @@ def check_compiles(rel: str, text: str, cache: Mapping[str, str] | None = None,
     refuses what only whole-file compilation checks, such as a late future
     import). A block that does not compile alone means the textual split was
     wrong: the whole file is compiled instead, and formatted whole."""
-    blocks = split(text, black_salt())
-    try:
-        for block in blocks or ():
-            if not cache or block.key not in cache:
-                compile(block.text, rel, "exec", dont_inherit=True)
-        return blocks
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        pass
+    for precise in (False, True):  # the quick split first (fmt.split)
+        blocks = split(text, black_salt(), precise=precise)
+        if blocks is None and not precise:
+            continue
+        try:
+            for block in blocks or ():
+                if not cache or block.key not in cache:
+                    compile(block.text, rel, "exec", dont_inherit=True)
+            return blocks
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
     try:
         compile(text, rel, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
