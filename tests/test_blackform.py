@@ -284,3 +284,31 @@ def test_docstrings_are_laid_out_as_black_lays_them_out(text: str, indent: int) 
     block += " " * indent + docstring(text, indent) + "\n"
     assert format_python(block) == block
     assert settled(block) == block.isascii()
+
+
+def _unfolded(source: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    import postman_codegen.render
+
+    monkeypatch.setattr(postman_codegen.render, "fold", lambda text: text)
+    return rendered(source)
+
+
+@pytest.mark.parametrize("source", [ROOT / "collections", *(corpus_param(p) for p in CORPUS_FILES)])
+def test_folding_changes_only_the_layout(source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fold() rewrites long lines: the code must mean the same (a trailing comma in
+    a subscript, for one, would turn its key into a tuple)."""
+    for rel, text in _unfolded(source, monkeypatch).items():
+        assert ast.dump(ast.parse(fold(text))) == ast.dump(ast.parse(text)), rel
+
+
+def test_a_long_subscript_is_not_folded() -> None:
+    line = '    x = {"k": args["' + "a" * 90 + '"]}\n'
+    assert ast.dump(ast.parse(fold(line.strip() + "\n"))) == ast.dump(ast.parse(line.strip() + "\n"))
+
+
+def test_docstring_lines_are_never_folded() -> None:
+    text = ('def f():\n    """Doc.\n\n    ' + "word (a, b) " * 10 + '\n    """\n'
+            "    return g(" + "a, " * 40 + "b)\n")
+    folded = fold(text)
+    assert ast.get_docstring(ast.parse(folded).body[0]) == ast.get_docstring(ast.parse(text).body[0])  # type: ignore[arg-type]
+    assert folded.count("\n") > text.count("\n")

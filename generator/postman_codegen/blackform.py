@@ -872,12 +872,18 @@ def fold(text: str) -> str:
     or a whole element of an exploded bracket written exploded at its last
     bracket (a def at its parameters): one element per line and a trailing
     comma, the form black keeps. Lines it cannot fold stay as they are (black
-    formats their block)."""
+    formats their block). Lines of triple-quoted strings (docstrings) are text
+    and stay as they are."""
     if not any(len(line) > LINE_WIDTH for line in text.split("\n")):
         return text
     out: list[str] = []
+    in_string = False
     for line in text.split("\n"):
-        if len(line) > LINE_WIDTH:
+        quotes = line.count('"""') + line.count("'''")
+        if in_string or quotes:  # a line of a triple-quoted string: text, not code
+            in_string ^= quotes % 2 == 1
+            out.append(line)
+        elif len(line) > LINE_WIDTH:
             content = line.lstrip(" ")
             out.extend(_fold(line[:len(line) - len(content)], content) or [line])
         else:
@@ -918,6 +924,8 @@ def _fold(indent: str, content: str, force: bool = False,
         return None  # black splits such a statement at its operators
     opening = min(scan.top) if is_def else max(scan.top)
     closing = scan.pairs[opening]
+    if content[opening] == "[" and re.search(r"[\w)\]\"']\Z", content[:opening]):
+        return None  # a subscript: a trailing comma would make its key a tuple
     if (len(indent) + opening >= LINE_WIDTH and not is_def
             and _WRAPPED.fullmatch(rest) and content[closing:] == ")"):
         wrapped = _fold_wrapped(indent, content, rest)
