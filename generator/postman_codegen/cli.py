@@ -7,13 +7,15 @@ and exit at about the cost of starting Python.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import os
 import re
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -104,6 +106,26 @@ class Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+@contextlib.contextmanager
+def collector_held() -> Iterator[None]:
+    """The garbage collector off while collections are loaded, planned and
+    rendered, then everything they built frozen (`gc.freeze`).
+
+    Those steps allocate millions of objects that live until the run ends and
+    hold few cycles; the collector's full passes over them cost a fifth of a
+    one-example-changed run on commercetools (issue 11). Frozen, they are left
+    out of the collections that run later (after black, which runs with the
+    collector off as well). The price: the few cycles made meanwhile are kept."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _places(collection: Collection) -> list[tuple[str, str]]:
@@ -384,7 +406,8 @@ def _run(cfg: Config, check: bool, verbose: bool, quiet: bool, jobs: int,
 
     progress = Progress(enabled=not quiet)
     try:
-        result = plan_all(cfg, files, progress)
+        with collector_held():
+            result = plan_all(cfg, files, progress)
         header["stats"] = _stats_rows(result.packages)
         progress.phase("formatting", 1)
         tree = build_tree(out, result.files, header, jobs=jobs, progress=progress.update)
