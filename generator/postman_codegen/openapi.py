@@ -249,7 +249,11 @@ def openapi_document(pkg: Package) -> dict[str, Any]:
     tags: list[dict[str, Any]] = []
     security: dict[str, dict[str, Any]] = {}
 
-    def walk(c: ClientClass, titles: tuple[str, ...]) -> None:
+    # Client classes depth first, each before its children; a loop, not a recursive
+    # closure, whose reference cycle would keep the document for the collector.
+    stack: list[tuple[ClientClass, tuple[str, ...]]] = [(pkg.root, ())]
+    while stack:
+        c, titles = stack.pop()
         tag = " / ".join(titles)
         if titles and c.methods:
             t: dict[str, Any] = {"name": tag}
@@ -272,10 +276,8 @@ def openapi_document(pkg: Package) -> dict[str, Any]:
                 # does not: the later one gets its own key, named by the method.
                 item = paths.setdefault(f"{wire.path}#{m.qualname}", {})
             item[method] = op
-        for child in c.children:
-            walk(child, (*titles, child.title or child.attr))
-
-    walk(pkg.root, ())
+        stack.extend((child, (*titles, child.title or child.attr))
+                     for child in reversed(c.children))
     doc["paths"] = paths
     if tags:
         doc["tags"] = tags
