@@ -381,7 +381,7 @@ class RequestPlanner:
         shape.observe(parsed.value)
         root = self.ctx.types.root(shape, self.name + "_request")
         if "{{" in body.raw:
-            template = parse_request_json(body.raw, keep_variables=True)
+            template = self.ctx.values.template(body.raw)
             if template.kind == "json":
                 param = self.draft("body", "", None, doc=_TEMPLATE_DOC).name
                 return Body(BodyKind.JSON, param, template=self.template(
