@@ -451,20 +451,24 @@ def indented_json(value: object) -> str:
 
 
 def _indented(o: object, out: list[str], nl: str) -> None:
-    """Append the text of `o` (at the indentation `nl` holds) to `out`; the checks
-    run in the order of json's encoder, so subclasses encode as they do there."""
-    if isinstance(o, str):
-        out.append(_quote(o))
-    elif o is None:
-        out.append("null")
-    elif o is True:
-        out.append("true")
-    elif o is False:
-        out.append("false")
-    elif isinstance(o, int):
-        out.append(int.__repr__(o))
-    elif isinstance(o, float):
-        out.append(_float_text(o))
+    """Append the text of `o` (at the indentation `nl` holds) to `out`. Scalars are
+    tested in the order of json's encoder, so subclasses encode as they do there;
+    containers first (no object is both a container and a scalar)."""
+    if isinstance(o, dict):
+        if not o:
+            out.append("{}")
+            return
+        inner = nl + "  "
+        sep = "{" + inner
+        for key, item in sorted(o.items()):
+            head = sep + _quote(key if type(key) is str else _key_text(key)) + ": "
+            if type(item) is str:  # the most common value, without a call
+                out.append(head + _quote(item))
+            else:
+                out.append(head)
+                _indented(item, out, inner)
+            sep = "," + inner
+        out.append(nl + "}")
     elif isinstance(o, (list, tuple)):
         if not o:
             out.append("[]")
@@ -476,20 +480,18 @@ def _indented(o: object, out: list[str], nl: str) -> None:
             sep = "," + inner
             _indented(item, out, inner)
         out.append(nl + "]")
-    elif isinstance(o, dict):
-        if not o:
-            out.append("{}")
-            return
-        inner = nl + "  "
-        sep = "{" + inner
-        for key, item in sorted(o.items()):
-            if type(item) is str:  # the most common value, without a call
-                out.append(sep + _quote(_key_text(key)) + ": " + _quote(item))
-            else:
-                out.append(sep + _quote(_key_text(key)) + ": ")
-                _indented(item, out, inner)
-            sep = "," + inner
-        out.append(nl + "}")
+    elif isinstance(o, str):
+        out.append(_quote(o))
+    elif o is None:
+        out.append("null")
+    elif o is True:
+        out.append("true")
+    elif o is False:
+        out.append("false")
+    elif isinstance(o, int):
+        out.append(int.__repr__(o))
+    elif isinstance(o, float):
+        out.append(_float_text(o))
     else:
         raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
 
