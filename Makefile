@@ -37,11 +37,15 @@ lint: $(VENV)/.test
 PYTEST_GUARD = rc=$$?; if [ $$rc -eq 5 ]; then \
 	echo "make: pytest collected no tests (exit 5): failing" >&2; exit 1; fi; exit $$rc
 
+# Everything but the tests marked slow: under 3 minutes of CPU time on 2 cores.
 test: $(VENV)/.test
 	@$(PY) -m pytest -n 2 -q; $(PYTEST_GUARD)
 
-# The tests marked slow (the largest corpus collections: round trip, secret scan,
-# OpenAPI, block formatting; the rest run in `make test`), then the stats table.
+# The tests marked slow, then the stats table: the corpus collections above 1 MB or
+# 90 requests (round trip, secret scan, OpenAPI; tests/conftest.py), the msgspec style
+# of all but two small ones, block formatting of all, the 50 MB collection (make test:
+# 10 MB), the name-stability loops over twitter-v2 beyond every fourth request, and
+# the property tests again with four times the examples (hypothesis profile `full`).
 test-corpus: $(VENV)/.test
 	@$(PY) -m pytest -n 2 -q --run-slow -m slow tests; $(PYTEST_GUARD)
 	$(BIN)/postman-codegen stats $(CORPUS)

@@ -3,19 +3,22 @@ profiles, output trees generated once per test session, and the local test serve
 
 Generating is the expensive step of this suite (black formats every file), so a tree
 that several tests read is generated once per session, shared by the xdist workers,
-and copied by any test that changes it (`copy_tree`).
+and copied by any test that changes it (`copy_tree`); and each worker remembers what
+black made of a text (`_black_memo`).
 """
 
 from __future__ import annotations
 
+import csv
 import fcntl
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 
 import helpers
 from server import Server
@@ -24,37 +27,69 @@ ROOT = Path(__file__).resolve().parent.parent
 COLLECTIONS = ROOT / "collections"
 CORPUS = ROOT.parent / "shared" / "corpus"
 CORPUS_FILES = sorted(CORPUS.glob("*.postman_collection.json")) if CORPUS.is_dir() else []
-# Corpus files above this size run only with --run-slow (make test-corpus).
+# Corpus files above either size run only with --run-slow (make test-corpus): the time
+# to generate one grows with its requests (their client code) and its bytes (examples).
 SLOW_BYTES = 1_000_000
+SLOW_REQUESTS = 90
+# Larger, but in `make test` all the same: the corpus's only `file` request bodies.
+ALWAYS_FAST = {"salesforce-platform"}
+
+
+@functools.cache
+def corpus_manifest() -> dict[str, dict[str, str]]:
+    """MANIFEST.tsv of the corpus: a row per collection, by its short name."""
+    path = CORPUS / "MANIFEST.tsv"
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8") as f:
+        return {row["short_name"]: row for row in csv.DictReader(f, delimiter="\t")}
 
 
 def corpus_param(path: Path) -> object:
-    """A corpus file as a test parameter, marked slow above `SLOW_BYTES`: every test of
-    the corpus splits it the same way, so `make test` never builds a large tree."""
-    marks = [pytest.mark.slow] if path.stat().st_size > SLOW_BYTES else []
-    return pytest.param(path, id=path.name.removesuffix(".postman_collection.json"), marks=marks)
+    """A corpus file as a test parameter, marked slow above `SLOW_BYTES` or
+    `SLOW_REQUESTS` (but `ALWAYS_FAST`): every test of the corpus splits it the same
+    way, so `make test` builds nine trees holding every auth and body kind of the
+    corpus but apikey (the fixtures have it), and `make test-corpus` the others."""
+    name = path.name.removesuffix(".postman_collection.json")
+    requests = int(corpus_manifest().get(name, {}).get("n_requests", 0))
+    slow = name not in ALWAYS_FAST and (
+        path.stat().st_size > SLOW_BYTES or requests > SLOW_REQUESTS)
+    return pytest.param(path, id=name, marks=[pytest.mark.slow] if slow else [])
 
-# `make test` runs the `suite` profile: few examples, no deadline (an example formats
-# code with black; its time depends on the machine, not on the input). Run more with
-# `HYPOTHESIS_PROFILE=fuzz pytest -p no:xdist tests/test_properties.py`.
-# No shrinking in `suite`: each example runs black, and shrinking a failure can take
-# minutes; `fuzz` shrinks to the smallest failing collection.
+
+# Hypothesis profiles: `suite` for `make test`, `full` (four times the examples) with
+# --run-slow (`make test-corpus` runs every property test again with it), `fuzz` by hand:
+# `HYPOTHESIS_PROFILE=fuzz pytest -p no:xdist tests/test_properties.py`. No deadline
+# (an example formats code with black; its time depends on the machine, not on the
+# input). No shrinking but in `fuzz`: each example runs black, and shrinking a failure
+# can take minutes; `fuzz` shrinks to the smallest failing collection.
 settings.register_profile(
     "suite", max_examples=15, deadline=None, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
+settings.register_profile("full", settings.get_profile("suite"), max_examples=60)
 settings.register_profile("fuzz", settings.get_profile("suite"), max_examples=400,
                           phases=list(Phase))
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--run-slow", action="store_true", help="also run tests marked slow")
+    parser.addoption("--run-slow", action="store_true",
+                     help="also run tests marked slow, and property tests at the full budget")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The profile is loaded before the test modules, whose budgets derive from it."""
+    default = "full" if config.getoption("--run-slow") else "suite"
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", default))
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m slow` selects
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--run-slow"):
+        for item in items:  # `make test-corpus` runs them again, at the full budget
+            if is_hypothesis_test(getattr(item, "obj", None)):
+                item.add_marker(pytest.mark.slow)
         return
     skip = pytest.mark.skip(reason="slow: run with --run-slow (make test-corpus)")
     for item in items:
@@ -124,6 +159,30 @@ def corpus_tree(trees: Trees) -> Callable[[Path], Path]:
         key = f"secrets-{source.name.removesuffix('.postman_collection.json')}"
         return trees.get(key, lambda out: helpers.generate_with_secrets(source, out))
     return get
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _black_memo() -> Iterator[None]:
+    """`black.format_str` remembered per worker, by text and mode.
+
+    black is a pure function of its input: a block it formatted once (the 55 KB
+    runtime every package holds, the seeds' models) gives the same bytes every
+    time, so this suite's hundred generations run black only on text it has not
+    seen. Every file is still exactly black's output; the generator's own block
+    cache (fmt.py) is above this one and its tests count the calls it makes. The
+    subprocess tests (byte identity under another hash seed, the wheel, the 50 MB
+    input) run black itself."""
+    import black
+
+    real = black.format_str
+
+    @functools.lru_cache(maxsize=8192)
+    def format_str(src_contents: str, *, mode: black.Mode) -> str:
+        return real(src_contents, mode=mode)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(black, "format_str", format_str)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -272,13 +272,22 @@ def secret_values(path: Path) -> dict[str, str]:
     return values
 
 
-def generate_with_secrets(path: Path, out: Path) -> None:
-    """Generate one collection with an environment whose every value is a secret."""
-    src = out.parent / f"{out.name}.src"
+def with_secrets(path: Path, src: Path, text: str | None = None) -> Path:
+    """The folder `src` holding collection `path` (or `text` under its name) and an
+    environment whose every value is a secret (the values of `path`'s variables)."""
     src.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, src / path.name)
+    if text is None:
+        shutil.copy(path, src / path.name)
+    else:
+        (src / path.name).write_text(text, "utf-8")
     env = {"name": "secrets", "values": [
         {"key": k, "value": v, "enabled": True, "type": "secret"}
         for k, v in secret_values(path).items()]}
     (src / path.name.replace("_collection", "_environment")).write_text(json.dumps(env))
-    generate(src, out)
+    return src
+
+
+def generate_with_secrets(path: Path, out: Path) -> None:
+    """Generate one collection with an environment whose every value is a secret,
+    from the folder `OUT.src` beside `out`."""
+    generate(with_secrets(path, out.parent / f"{out.name}.src"), out)

@@ -7,7 +7,6 @@ generated package must agree with both.
 
 from __future__ import annotations
 
-import csv
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, CORPUS_FILES, corpus_param
+from conftest import CORPUS_FILES, corpus_manifest, corpus_param
 from helpers import (
     Counts,
     check_example,
@@ -28,16 +27,7 @@ from helpers import (
     run_cli,
 )
 
-
-def _manifest() -> dict[str, dict[str, str]]:
-    path = CORPUS / "MANIFEST.tsv"
-    if not path.is_file():
-        return {}
-    with path.open(encoding="utf-8") as f:
-        return {row["short_name"]: row for row in csv.DictReader(f, delimiter="\t")}
-
-
-MANIFEST = _manifest()
+MANIFEST = corpus_manifest()
 
 
 def _stats_row(path: Path) -> dict[str, int]:

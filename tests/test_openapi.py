@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
-from conftest import COLLECTIONS, CORPUS, ROOT, SLOW_BYTES
+from conftest import COLLECTIONS, CORPUS_FILES, ROOT, corpus_param
 from postman_codegen.collection import load, load_environment
 from postman_codegen.config import environment_for, stem
 from postman_codegen.openapi import component_key, dumps, openapi_document
@@ -17,10 +17,6 @@ from postman_codegen.plan import package_name, plan
 
 FIXTURES = ROOT / "tests" / "fixtures" / "changes"
 GENERATED = ROOT / "generated"
-# The corpus lives beside the checkout; a worktree one level deeper finds it too.
-CORPUS_DIR = next(
-    (c for c in (CORPUS, ROOT.parent.parent / "shared" / "corpus") if c.is_dir()), CORPUS
-)
 
 
 def document(path: Path) -> dict[str, Any]:
@@ -58,18 +54,8 @@ def test_seed_document_is_valid_and_committed(path: Path) -> None:
     assert committed.read_text("utf-8") == dumps(doc)
 
 
-def _corpus() -> list[Any]:
-    if not CORPUS_DIR.is_dir():
-        return []
-    out = []
-    for p in sorted(CORPUS_DIR.glob("*.postman_collection.json")):
-        marks = [pytest.mark.slow] if p.stat().st_size > SLOW_BYTES else []
-        out.append(pytest.param(p, id=p.name, marks=marks))
-    return out
-
-
-@pytest.mark.skipif(not CORPUS_DIR.is_dir(), reason="corpus not present")
-@pytest.mark.parametrize("path", _corpus())
+@pytest.mark.skipif(not CORPUS_FILES, reason="corpus not present")
+@pytest.mark.parametrize("path", [corpus_param(p) for p in CORPUS_FILES])
 def test_corpus_document_is_valid_openapi_31(path: Path) -> None:
     doc = document(path)
     validate(doc, cls=OpenAPIV31SpecValidator)

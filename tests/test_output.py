@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import COLLECTIONS
-from helpers import generate, run_cli
+from helpers import copy_tree, generate, run_cli
 from postman_codegen.output import LOCK_NAME
 
 SALESFORCE = "salesforce_bulk.postman_collection.json"
@@ -34,11 +34,10 @@ def sources(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def out(tmp_path: Path, sources: Path) -> Path:
-    """An output folder generated once from `sources`."""
-    out = tmp_path / "generated"
-    generate(sources, out)
-    return out
+def out(tmp_path: Path, sources: Path, seeds_out: Path) -> Path:
+    """An output folder generated from `sources`: a copy of the session's tree of the
+    same two files (the lock names them `collections/NAME` either way)."""
+    return copy_tree(seeds_out, tmp_path / "generated")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

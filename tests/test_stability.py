@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import pytest
 
 from conftest import CORPUS
-from helpers import copy_tree, generate, tree_bytes
+from helpers import copy_tree, generate, tree_bytes, with_secrets
 
 TWITTER = CORPUS / "twitter-v2.postman_collection.json"
 FOLDER, INDEX = "Likes", 1  # the second request of the "Likes" folder
@@ -85,21 +84,18 @@ def _expected_openapi(before: dict[str, Any], qualname: str) -> dict[str, Any]:
 
 @pytest.mark.skipif(not TWITTER.exists(), reason="corpus not present")
 def test_deleting_a_request_only_removes_its_code(
-    tmp_path: Path, generated_tree: Callable[[Path], Path],
+    tmp_path: Path, corpus_tree: Callable[[Path], Path],
 ) -> None:
     data = json.loads(TWITTER.read_text("utf-8"))
     folder = next(i for i, f in enumerate(data["item"]) if f["name"] == FOLDER)
     data["item"][folder]["item"].pop(INDEX)
-    src = tmp_path / "src" / TWITTER.name  # same file name, same environment beside it
-    src.parent.mkdir()
-    src.write_text(json.dumps(data))
-    env = TWITTER.with_name(TWITTER.name.replace("collection", "environment"))
-    shutil.copy(env, src.parent / env.name)
 
-    shared = generated_tree(TWITTER)
+    shared = corpus_tree(TWITTER)  # the corpus test's tree: every variable secret
     (name,) = [p.name for p in shared.iterdir() if p.is_dir()]
     out = copy_tree(shared, tmp_path / "out")
     before = tree_bytes(out / name)
+    # Same folder and file names, same environment beside it: only the request differs.
+    src = with_secrets(TWITTER, tmp_path / f"{shared.name}.src", json.dumps(data))
     generate(src, out)  # into the old output, as a user regenerates
     after = tree_bytes(out / name)
 
