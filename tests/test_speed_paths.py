@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import weakref
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postman_codegen import infer
-from postman_codegen.cli import collector_held
+from postman_codegen.cli import collector_held, render_held
 from postman_codegen.infer import Pool, Shape
 from postman_codegen.openapi import indented_json
 
@@ -164,3 +165,19 @@ def test_collector_held_restores_the_collector_and_freezes_what_was_built() -> N
         assert gc.get_freeze_count() >= len(kept)
     finally:
         gc.unfreeze()
+
+
+def test_render_held_frees_the_cycles_made_while_rendering() -> None:
+    class Node:
+        pass
+
+    assert gc.isenabled()
+    with render_held():
+        assert not gc.isenabled()
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # type: ignore[attr-defined]
+        gone = weakref.ref(a)
+        del a, b
+        assert gone() is not None  # a cycle: refcounting alone keeps it
+    assert gc.isenabled()
+    assert gone() is None

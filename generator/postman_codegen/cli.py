@@ -116,15 +116,33 @@ def collector_held() -> Iterator[None]:
     Those steps allocate millions of objects that hold no reference cycles (the
     planner avoids them) and live until the run ends; the collector's full
     passes over them cost a fifth of a one-example-changed run on commercetools
-    (issue 11). Frozen, they are left out of the passes that run later, while
-    rendering (Jinja's contexts are cycles: the collector stays on there, to
-    free them before black runs). Refcounting still frees frozen objects."""
+    (issue 11). Frozen, they are left out of the passes that run later (see
+    `render_held`). Refcounting still frees frozen objects."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def render_held() -> Iterator[None]:
+    """The garbage collector off while a package renders, then one full pass.
+
+    Rendering leaves reference cycles (Jinja's contexts and macros, the
+    closures of `ast.literal_eval`) holding the template views: one pass at the
+    end frees them all, costing no more than the passes it replaces, and before
+    the next collection's `collector_held` freezes them for good (a corpus run
+    would otherwise keep every package's views)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
         if enabled:
             gc.enable()
 
@@ -210,7 +228,9 @@ def plan_all(cfg: Config, files: list[Path], progress: Progress | None = None,
             places = _places(collection)
             notices.extend(_name_notice(n, shown, places) for n in pkg.notices)
             if render:
-                for rel, text in _render(pkg, cfg.templates).items():
+                with render_held():
+                    texts = _render(pkg, cfg.templates)
+                for rel, text in texts.items():
                     _encodable(text, path, f"{unique}/{rel}")
                     rendered[f"{unique}/{rel}"] = text
         except (GeneratorError, RecursionError, MemoryError, KeyboardInterrupt):
