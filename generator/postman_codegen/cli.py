@@ -225,8 +225,9 @@ def plan_all(cfg: Config, files: list[Path], progress: Progress | None = None,
             # Generated text names the input the same way wherever it is run from.
             pkg.source_file = shown
             packages.append(pkg)
-            places = _places(collection)
-            notices.extend(_name_notice(n, shown, places) for n in pkg.notices)
+            if pkg.notices:
+                places = _places(collection)
+                notices.extend(_name_notice(n, shown, places) for n in pkg.notices)
             if render:
                 with render_held():
                     texts = _render(pkg, cfg.templates)
