@@ -118,19 +118,25 @@ class Collection:
     def requests(self) -> list[Request]:
         """All requests in collection order (depth first)."""
         out: list[Request] = []
-
-        def walk(folder: Folder) -> None:
-            # Folder items and request items are interleaved in the file; their
-            # `source` paths keep that order.
-            nodes: list[Folder | Request] = [*folder.folders, *folder.requests]
-            for node in sorted(nodes, key=lambda n: _source_key(n.source)):
-                if isinstance(node, Folder):
-                    walk(node)
-                else:
-                    out.append(node)
-
-        walk(self.root)
+        # A stack of the folders being walked, not a recursive closure: its
+        # reference cycle would keep every request alive until a collection.
+        stack = [iter(_items(self.root))]
+        while stack:
+            node = next(stack[-1], None)
+            if node is None:
+                stack.pop()
+            elif isinstance(node, Folder):
+                stack.append(iter(_items(node)))
+            else:
+                out.append(node)
         return out
+
+
+def _items(folder: Folder) -> list[Folder | Request]:
+    """Folder items and request items are interleaved in the file; their `source`
+    paths keep that order."""
+    nodes: list[Folder | Request] = [*folder.folders, *folder.requests]
+    return sorted(nodes, key=lambda n: _source_key(n.source))
 
 
 def _source_key(source: str) -> tuple[int, ...]:

@@ -287,6 +287,51 @@ def _compatible(a: _Unit, b: _Unit) -> bool:
     return True
 
 
+# What a unit says about one key: its JSON kinds (position -1) or the cluster of
+# the objects at one array depth (position 0, 1, ...), when it says anything.
+_Fact = tuple[str, int, object]
+
+
+def _facts(unit: _Unit) -> list[_Fact]:
+    out: list[_Fact] = []
+    for k, (kinds, refs) in unit.kinds.items():
+        if kinds:
+            out.append((k, -1, kinds))
+        out.extend((k, i, r) for i, r in enumerate(refs) if r is not None)
+    return out
+
+
+class _Conflicts:
+    """Which clusters a unit cannot join because a unit of theirs says something
+    else about a key both have (another JSON kind, another cluster of nested
+    objects): `_compatible` would reject them, so they are skipped with set
+    operations instead of being compared unit by unit. Many units of one key set
+    that differ only in nested objects (commercetools' `{version, actions}`
+    bodies) would otherwise each be compared with every earlier cluster.
+
+    Within a cluster a key has at most one fact per position (its units are
+    pairwise compatible), so a cluster that stated (key, position) with another
+    value holds a unit that conflicts."""
+
+    def __init__(self) -> None:
+        self._stated: dict[tuple[str, int], set[int]] = {}
+        self._valued: dict[_Fact, set[int]] = {}
+
+    def add(self, cluster: int, facts: list[_Fact]) -> None:
+        for fact in facts:
+            self._stated.setdefault(fact[:2], set()).add(cluster)
+            self._valued.setdefault(fact, set()).add(cluster)
+
+    def without(self, candidates: list[int], facts: list[_Fact]) -> list[int]:
+        """`candidates` (in their order) less the clusters that conflict."""
+        blocked: set[int] = set()
+        for fact in facts:
+            stated = self._stated.get(fact[:2])
+            if stated:
+                blocked |= stated - self._valued.get(fact, set())
+        return [c for c in candidates if c not in blocked] if blocked else candidates
+
+
 class Pool:
     """Pools the evidence of same-shaped objects anywhere in a set of samples.
 
@@ -333,6 +378,7 @@ class Pool:
         # Only a cluster whose first unit can reach POOL_MIN_OVERLAP is a candidate
         # (equal key sets share their prefix too).
         by_key = KeyIndex([frozenset(s.fields) for s in objects], POOL_MIN_OVERLAP)
+        conflicts = _Conflicts()
         for level in sorted(levels):
             units: dict[tuple[object, ...], _Unit] = {}
             for s in levels[level]:
@@ -347,7 +393,8 @@ class Pool:
             # Complete linkage: a unit joins the first cluster all of whose units
             # it is compatible with.
             for unit in sorted(units.values(), key=lambda u: (-len(u.keys), u.order)):
-                for c in by_key.candidates(unit.keys):
+                facts = _facts(unit)
+                for c in conflicts.without(by_key.candidates(unit.keys), facts):
                     if all(_compatible(unit, other) for other in clusters[c]):
                         clusters[c].append(unit)
                         break
@@ -356,6 +403,7 @@ class Pool:
                     clusters.append([unit])
                     self._members.append([])
                     by_key.add(unit.keys, c)
+                conflicts.add(c, facts)
                 for m in unit.members:
                     self._cluster[id(m)] = c
                     self._members[c].append(m)

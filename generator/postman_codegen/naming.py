@@ -88,8 +88,10 @@ def _cap(word: str) -> str:
     return word[:1].upper() + word[1:]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def snake(text: str, fallback: str = "value") -> str:
-    """A snake_case identifier for a field, parameter or method."""
+    """A snake_case identifier for a field, parameter or method (cached, as names
+    are asked for again and again: every class name candidate of every round)."""
     name = _fit(words(text), "_") or fallback
     if not name:  # nothing usable and no fallback: the caller picks a name
         return ""
@@ -102,6 +104,7 @@ def snake(text: str, fallback: str = "value") -> str:
     return name
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def pascal(text: str, fallback: str = "Model") -> str:
     """A PascalCase identifier for a class."""
     return _class_name(_fit([_cap(w) for w in words(text)]), fallback)
@@ -111,6 +114,11 @@ def qualified_pascal(trail: tuple[str, ...] | list[str], fallback: str = "Model"
     """A class name from a trail of hints (`single_tweet`, `data`, `entities` ->
     `SingleTweetDataEntities`); past `MAX_NAME` the qualifying words go first,
     at a word boundary, so the last hint (what the class is) stays whole."""
+    return _qualified_pascal(tuple(trail), fallback)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _qualified_pascal(trail: tuple[str, ...], fallback: str) -> str:
     if not trail:
         return _class_name("", fallback)
     leaf = _fit([_cap(w) for w in words(trail[-1])])

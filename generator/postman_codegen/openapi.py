@@ -12,9 +12,11 @@ place, `_wire`.
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _quote
 from typing import Any
 
 from .infer import (
@@ -247,7 +249,11 @@ def openapi_document(pkg: Package) -> dict[str, Any]:
     tags: list[dict[str, Any]] = []
     security: dict[str, dict[str, Any]] = {}
 
-    def walk(c: ClientClass, titles: tuple[str, ...]) -> None:
+    # Client classes depth first, each before its children; a loop, not a recursive
+    # closure, whose reference cycle would keep the document for the collector.
+    stack: list[tuple[ClientClass, tuple[str, ...]]] = [(pkg.root, ())]
+    while stack:
+        c, titles = stack.pop()
         tag = " / ".join(titles)
         if titles and c.methods:
             t: dict[str, Any] = {"name": tag}
@@ -270,10 +276,8 @@ def openapi_document(pkg: Package) -> dict[str, Any]:
                 # does not: the later one gets its own key, named by the method.
                 item = paths.setdefault(f"{wire.path}#{m.qualname}", {})
             item[method] = op
-        for child in c.children:
-            walk(child, (*titles, child.title or child.attr))
-
-    walk(pkg.root, ())
+        stack.extend((child, (*titles, child.title or child.attr))
+                     for child in reversed(c.children))
     doc["paths"] = paths
     if tags:
         doc["tags"] = tags
@@ -432,8 +436,90 @@ def dumps(document: dict[str, Any]) -> str:
     (controls, bidi and other format characters, line separators) are written
     as `\\uXXXX` escapes, which mean the same to a JSON reader.
     """
-    text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = indented_json(document) + "\n"
     return _CANDIDATE.sub(_utf16_escape, text)
+
+
+def indented_json(value: object) -> str:
+    """`json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)`, the same
+    text (a property test holds them equal) about three times as fast: with an
+    indent, `json` falls back to its pure-Python encoder, a generator per value.
+    Strings are quoted by json's own C function."""
+    out: list[str] = []
+    _indented(value, out, "\n")
+    return "".join(out)
+
+
+def _indented(o: object, out: list[str], nl: str) -> None:
+    """Append the text of `o` (at the indentation `nl` holds) to `out`. Scalars are
+    tested in the order of json's encoder, so subclasses encode as they do there;
+    containers first (no object is both a container and a scalar)."""
+    if isinstance(o, dict):
+        if not o:
+            out.append("{}")
+            return
+        inner = nl + "  "
+        sep = "{" + inner
+        for key, item in sorted(o.items()):
+            head = sep + _quote(key if type(key) is str else _key_text(key)) + ": "
+            if type(item) is str:  # the most common value, without a call
+                out.append(head + _quote(item))
+            else:
+                out.append(head)
+                _indented(item, out, inner)
+            sep = "," + inner
+        out.append(nl + "}")
+    elif isinstance(o, (list, tuple)):
+        if not o:
+            out.append("[]")
+            return
+        inner = nl + "  "
+        sep = "[" + inner
+        for item in o:
+            out.append(sep)
+            sep = "," + inner
+            _indented(item, out, inner)
+        out.append(nl + "]")
+    elif isinstance(o, str):
+        out.append(_quote(o))
+    elif o is None:
+        out.append("null")
+    elif o is True:
+        out.append("true")
+    elif o is False:
+        out.append("false")
+    elif isinstance(o, int):
+        out.append(int.__repr__(o))
+    elif isinstance(o, float):
+        out.append(_float_text(o))
+    else:
+        raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
+
+
+def _float_text(o: float) -> str:
+    if math.isnan(o):
+        return "NaN"
+    if o == math.inf:
+        return "Infinity"
+    if o == -math.inf:
+        return "-Infinity"
+    return float.__repr__(o)
+
+
+def _key_text(key: object) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, float):
+        return _float_text(key)
+    if key is True:
+        return "true"
+    if key is False:
+        return "false"
+    if key is None:
+        return "null"
+    if isinstance(key, int):
+        return int.__repr__(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
 # Unassigned code points (Cn) are left alone: which ones they are depends on

@@ -12,6 +12,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from . import naming
 from .collection import VARIABLE_RE, Collection, Environment, Folder, Request
@@ -80,12 +81,26 @@ def package_name(text: str) -> str:
     return name
 
 
+@dataclass(slots=True)
+class _Note:
+    """Records a warning about the collection. Not a method of the planner: what
+    the planner hands it to would then point back at the planner, a cycle that
+    only the garbage collector frees (and cli.py runs planning with it held)."""
+
+    file: str
+    notices: list[Notice]
+
+    def __call__(self, path: str, message: str) -> None:
+        self.notices.append(Notice(self.file, path, message))
+
+
 class _Planner:
     """Walks the folders: one sub-client per folder, one method per request."""
 
     def __init__(self, collection: Collection, env: Environment, options: Options) -> None:
         self.col = collection
         self.notices: list[Notice] = list(collection.notices)
+        self.note = _Note(collection.file, self.notices)
         self.stats: Counter[str] = Counter()
         requests = collection.requests()
         hosts = Counter(r.url.host for r in requests)
@@ -94,9 +109,6 @@ class _Planner:
         bases = _bases(requests, main_host, values)
         settings = _settings(requests, values, {b.name for b in bases.values()})
         self.ctx = Context(values, Typer(self.note, self.stats), main_host, settings, bases)
-
-    def note(self, path: str, message: str) -> None:
-        self.notices.append(Notice(self.col.file, path, message))
 
     def client(self, folder: Folder, qual: tuple[str, ...], attr: str,
                class_scope: naming.Scope) -> ClientClass:
@@ -216,14 +228,7 @@ def plan(collection: Collection, variables: Environment | Mapping[str, str] | No
                "pass an httpx.Auth as `Client(auth=...)` (for example authlib's "
                "OAuth1Auth, a Hawk or AWS SigV4 httpx.Auth); the collection's "
                "Authorization header is not sent")
-    methods: list[Method] = []
-
-    def walk(c: ClientClass) -> None:
-        methods.extend(c.methods)
-        for child in c.children:
-            walk(child)
-
-    walk(root)
+    methods = root_methods(root)
     classes, adapters = name_roots(methods, p.ctx.types.table, class_scope, options)
     stats = dict(p.stats)
     stats["requests"] = len(methods)
@@ -245,6 +250,18 @@ def plan(collection: Collection, variables: Environment | Mapping[str, str] | No
         stats=stats,
         options=options,
     )
+
+
+def root_methods(root: ClientClass) -> list[Method]:
+    """Every method of a client class tree, depth first, each class before its
+    children (a loop: a recursive closure is a cycle only the collector frees)."""
+    methods: list[Method] = []
+    stack = [root]
+    while stack:
+        c = stack.pop()
+        methods.extend(c.methods)
+        stack.extend(reversed(c.children))
+    return methods
 
 
 def _base_url(host: str, values: Values) -> str | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
 
 from . import naming
-from .bodies import parse_body, parse_request_json
+from .bodies import Parsed, parse_body, parse_request_json
 from .collection import VARIABLE_RE, KeyValue, Request
 from .collection import Auth as RawAuth
 from .collection import Body as RawBody
@@ -381,12 +381,12 @@ class RequestPlanner:
         shape.observe(parsed.value)
         root = self.ctx.types.root(shape, self.name + "_request")
         if "{{" in body.raw:
-            template = parse_request_json(body.raw, keep_variables=True)
+            template = self.ctx.values.template(body.raw)
             if template.kind == "json":
                 param = self.draft("body", "", None, doc=_TEMPLATE_DOC).name
                 return Body(BodyKind.JSON, param, template=self.template(
                     param, _without_placeholders(template.value), Fill.JSON,
-                    _bare(body.raw))), root
+                    _bare(body.raw, parsed))), root
         empty = parsed.value in ({}, [])
         body_param = self.draft("body", "", None if empty else REQUIRED, doc="JSON request body")
         return Body(BodyKind.JSON, body_param.name, default=parsed.value if empty else None), root
@@ -460,10 +460,12 @@ def _template_doc(what: str) -> str:
 _TEMPLATE_DOC = "request body, instead of the collection's body filled with the variables below"
 
 
-def _bare(text: str) -> frozenset[str]:
+def _bare(text: str, plain: Parsed | None = None) -> frozenset[str]:
     """Variables a JSON text holds only as bare values (`"n": {{n}}`, read as null
-    when parsed plainly); Postman substitutes their text, so `25` means the number."""
-    plain = parse_request_json(text)
+    when parsed plainly); Postman substitutes their text, so `25` means the number.
+    `plain`: the text already parsed plainly, when the caller has it."""
+    if plain is None:
+        plain = parse_request_json(text)
     quoted = set(variables_in(json.dumps(plain.value))) if plain.kind == "json" else set()
     return frozenset(set(variables_in(text)) - quoted)
 

@@ -11,12 +11,13 @@ Three rules live here, so the request planner never decides them ad hoc:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .bodies import parse_request_json
+from .bodies import Parsed, parse_request_json
 from .collection import VARIABLE_RE, Collection, Environment, Request
 from .infer import placeholder_kind
 from .options import Options
@@ -31,7 +32,9 @@ _PLACEHOLDER_RE = re.compile(r"<[^<>\s][^<>]{0,40}>|\w+_example")
 _INT_RE = re.compile(r"-?(?:0|[1-9]\d{0,17})")
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def is_credential(key: str) -> bool:
+    """Cached: the same JSON keys and header names come back in every request."""
     return bool(key) and CREDENTIAL_RE.search(key) is not None
 
 
@@ -98,9 +101,12 @@ PUBLIC_AUTH_PARAMS = frozenset({"accessTokenUrl", "authUrl", "scope", "grant_typ
                                 "client_authentication"})
 
 
-def credential_variables(requests: list[Request]) -> set[str]:
-    """Variables used for auth or in a credential-like header, query key or field."""
+def credential_variables(requests: list[Request],
+                         templates: dict[str, Parsed] | None = None) -> set[str]:
+    """Variables used for auth or in a credential-like header, query key or field.
+    `templates` is given every JSON body text parsed with its variables kept."""
     found: set[str] = set()
+    templates = {} if templates is None else templates
     for req in requests:
         for key, value in req.auth.params:
             if key not in PUBLIC_AUTH_PARAMS:
@@ -110,7 +116,9 @@ def credential_variables(requests: list[Request]) -> set[str]:
             if is_credential(kv.key):
                 found.update(variables_in(kv.value))
         for text, json_text in _body_texts(req):
-            parsed = parse_request_json(text, keep_variables=True) if json_text else None
+            parsed = None
+            if json_text:
+                parsed = templates[text] = parse_request_json(text, keep_variables=True)
             if parsed is not None and parsed.kind == "json":
                 found.update(_credential_members(parsed.value, False))
             else:  # SOAP `<Password>{{pw}}</Password>`, `password={{pw}}`
@@ -186,9 +194,19 @@ class Values:
         self.env = env
         self.options = options
         self.note = note
-        self.credentials = credential_variables(collection.requests())
+        # Bodies parsed with their variables kept (the planner's body templates).
+        self.templates: dict[str, Parsed] = {}
+        self.credentials = credential_variables(collection.requests(), self.templates)
         self._declined: set[str] = set()  # variables whose value some place refused
         self._taken: set[str] = set()  # variables whose environment value code holds
+
+    def template(self, text: str) -> Parsed:
+        """A JSON body text parsed with its `{{variables}}` kept as strings (parsed
+        once: finding credentials parsed it already). Callers do not mutate it."""
+        parsed = self.templates.get(text)
+        if parsed is None:
+            parsed = self.templates[text] = parse_request_json(text, keep_variables=True)
+        return parsed
 
     def secret(self, var: str) -> bool:
         col = self.collection.get(var)

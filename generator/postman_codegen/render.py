@@ -9,6 +9,7 @@ formatted (output.build_tree).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -51,7 +52,10 @@ def templates_hash(extra: Path | None = None) -> str:
     return h.hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=8)
 def _environment(user_templates: Path | None) -> jinja2.Environment:
+    """One environment per templates folder for the whole run: each template is
+    compiled once, not once per collection (Jinja reloads a file that changed)."""
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
         loaders.append(jinja2.FileSystemLoader(str(user_templates)))
@@ -127,12 +131,11 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
     clients: list[tuple[ClientClass, list[dict[str, Any]]]] = []
     described = describe_names(list(pkg.methods()))
 
-    def walk(c: ClientClass) -> None:
+    stack = [pkg.root]  # depth first, each class before its children
+    while stack:
+        c = stack.pop()
         clients.append((c, [method_view(m, types, described[m.qualname]) for m in c.methods]))
-        for child in c.children:
-            walk(child)
-
-    walk(pkg.root)
+        stack.extend(reversed(c.children))
     model_names = import_sorted({*names.values()})
     used_text = " ".join(
         " ".join([v["returns"], v["parse"], v["error"], *(p.annotation for p in v["params"])])
