@@ -65,9 +65,7 @@ class Client:
         """
         config = _rt.Config(
             base_url,
-            {
-                "access_token": access_token,
-            },
+            {"access_token": access_token},
             headers,
             timeout,
             auth=auth,
@@ -142,9 +140,7 @@ class AsyncClient:
         """
         config = _rt.Config(
             base_url,
-            {
-                "access_token": access_token,
-            },
+            {"access_token": access_token},
             headers,
             timeout,
             auth=auth,
@@ -191,7 +187,8 @@ class AsyncClient:
         return (await self._t.send(_get_job_details, locals())).parsed
 
     get_job_details_with_response = _rt.awith_response(
-        _get_job_details, get_job_details
+        _get_job_details,
+        get_job_details,
     )
 
 

@@ -29,13 +29,13 @@ class GetJobInfo(_rt.Model):
     line_ending: str = _field(metadata={"json_key": "lineEnding"})
     column_delimiter: str = _field(metadata={"json_key": "columnDelimiter"})
     number_records_processed: int = _field(
-        metadata={"json_key": "numberRecordsProcessed"}
+        metadata={"json_key": "numberRecordsProcessed"},
     )
     number_records_failed: int = _field(metadata={"json_key": "numberRecordsFailed"})
     retries: int
     total_processing_time: int = _field(metadata={"json_key": "totalProcessingTime"})
     api_active_processing_time: int = _field(
-        metadata={"json_key": "apiActiveProcessingTime"}
+        metadata={"json_key": "apiActiveProcessingTime"},
     )
     apex_processing_time: int = _field(metadata={"json_key": "apexProcessingTime"})
 
@@ -72,29 +72,34 @@ class GetJobInfo(_rt.Model):
         number_records_processed = data.get("numberRecordsProcessed", _rt.UNSET)
         if type(number_records_processed) is not int:
             number_records_processed = _rt.as_int(
-                number_records_processed, f"{path}.numberRecordsProcessed"
+                number_records_processed,
+                f"{path}.numberRecordsProcessed",
             )
         number_records_failed = data.get("numberRecordsFailed", _rt.UNSET)
         if type(number_records_failed) is not int:
             number_records_failed = _rt.as_int(
-                number_records_failed, f"{path}.numberRecordsFailed"
+                number_records_failed,
+                f"{path}.numberRecordsFailed",
             )
         if type(retries := data.get("retries", _rt.UNSET)) is not int:
             retries = _rt.as_int(retries, f"{path}.retries")
         total_processing_time = data.get("totalProcessingTime", _rt.UNSET)
         if type(total_processing_time) is not int:
             total_processing_time = _rt.as_int(
-                total_processing_time, f"{path}.totalProcessingTime"
+                total_processing_time,
+                f"{path}.totalProcessingTime",
             )
         api_active_processing_time = data.get("apiActiveProcessingTime", _rt.UNSET)
         if type(api_active_processing_time) is not int:
             api_active_processing_time = _rt.as_int(
-                api_active_processing_time, f"{path}.apiActiveProcessingTime"
+                api_active_processing_time,
+                f"{path}.apiActiveProcessingTime",
             )
         apex_processing_time = data.get("apexProcessingTime", _rt.UNSET)
         if type(apex_processing_time) is not int:
             apex_processing_time = _rt.as_int(
-                apex_processing_time, f"{path}.apexProcessingTime"
+                apex_processing_time,
+                f"{path}.apexProcessingTime",
             )
         obj = cls.__new__(cls)
         obj.id = id_
@@ -153,7 +158,7 @@ class GetJobDetails(_rt.Model):
 
     apex_processing_time: int = _field(metadata={"json_key": "apexProcessingTime"})
     api_active_processing_time: int = _field(
-        metadata={"json_key": "apiActiveProcessingTime"}
+        metadata={"json_key": "apiActiveProcessingTime"},
     )
     api_version: float = _field(metadata={"json_key": "apiVersion"})
     concurrency_mode: str = _field(metadata={"json_key": "concurrencyMode"})
@@ -162,17 +167,17 @@ class GetJobDetails(_rt.Model):
     created_date: str = _field(metadata={"json_key": "createdDate"})
     id: str
     number_batches_completed: int = _field(
-        metadata={"json_key": "numberBatchesCompleted"}
+        metadata={"json_key": "numberBatchesCompleted"},
     )
     number_batches_failed: int = _field(metadata={"json_key": "numberBatchesFailed"})
     number_batches_in_progress: int = _field(
-        metadata={"json_key": "numberBatchesInProgress"}
+        metadata={"json_key": "numberBatchesInProgress"},
     )
     number_batches_queued: int = _field(metadata={"json_key": "numberBatchesQueued"})
     number_batches_total: int = _field(metadata={"json_key": "numberBatchesTotal"})
     number_records_failed: int = _field(metadata={"json_key": "numberRecordsFailed"})
     number_records_processed: int = _field(
-        metadata={"json_key": "numberRecordsProcessed"}
+        metadata={"json_key": "numberRecordsProcessed"},
     )
     number_retries: int = _field(metadata={"json_key": "numberRetries"})
     object_: str = _field(metadata={"json_key": "object"})
@@ -188,12 +193,14 @@ class GetJobDetails(_rt.Model):
         apex_processing_time = data.get("apexProcessingTime", _rt.UNSET)
         if type(apex_processing_time) is not int:
             apex_processing_time = _rt.as_int(
-                apex_processing_time, f"{path}.apexProcessingTime"
+                apex_processing_time,
+                f"{path}.apexProcessingTime",
             )
         api_active_processing_time = data.get("apiActiveProcessingTime", _rt.UNSET)
         if type(api_active_processing_time) is not int:
             api_active_processing_time = _rt.as_int(
-                api_active_processing_time, f"{path}.apiActiveProcessingTime"
+                api_active_processing_time,
+                f"{path}.apiActiveProcessingTime",
             )
         api_version = data.get("apiVersion", _rt.UNSET)
         if type(api_version) is not float and type(api_version) is not int:
@@ -211,37 +218,44 @@ class GetJobDetails(_rt.Model):
         number_batches_completed = data.get("numberBatchesCompleted", _rt.UNSET)
         if type(number_batches_completed) is not int:
             number_batches_completed = _rt.as_int(
-                number_batches_completed, f"{path}.numberBatchesCompleted"
+                number_batches_completed,
+                f"{path}.numberBatchesCompleted",
             )
         number_batches_failed = data.get("numberBatchesFailed", _rt.UNSET)
         if type(number_batches_failed) is not int:
             number_batches_failed = _rt.as_int(
-                number_batches_failed, f"{path}.numberBatchesFailed"
+                number_batches_failed,
+                f"{path}.numberBatchesFailed",
             )
         number_batches_in_progress = data.get("numberBatchesInProgress", _rt.UNSET)
         if type(number_batches_in_progress) is not int:
             number_batches_in_progress = _rt.as_int(
-                number_batches_in_progress, f"{path}.numberBatchesInProgress"
+                number_batches_in_progress,
+                f"{path}.numberBatchesInProgress",
             )
         number_batches_queued = data.get("numberBatchesQueued", _rt.UNSET)
         if type(number_batches_queued) is not int:
             number_batches_queued = _rt.as_int(
-                number_batches_queued, f"{path}.numberBatchesQueued"
+                number_batches_queued,
+                f"{path}.numberBatchesQueued",
             )
         number_batches_total = data.get("numberBatchesTotal", _rt.UNSET)
         if type(number_batches_total) is not int:
             number_batches_total = _rt.as_int(
-                number_batches_total, f"{path}.numberBatchesTotal"
+                number_batches_total,
+                f"{path}.numberBatchesTotal",
             )
         number_records_failed = data.get("numberRecordsFailed", _rt.UNSET)
         if type(number_records_failed) is not int:
             number_records_failed = _rt.as_int(
-                number_records_failed, f"{path}.numberRecordsFailed"
+                number_records_failed,
+                f"{path}.numberRecordsFailed",
             )
         number_records_processed = data.get("numberRecordsProcessed", _rt.UNSET)
         if type(number_records_processed) is not int:
             number_records_processed = _rt.as_int(
-                number_records_processed, f"{path}.numberRecordsProcessed"
+                number_records_processed,
+                f"{path}.numberRecordsProcessed",
             )
         if type(number_retries := data.get("numberRetries", _rt.UNSET)) is not int:
             number_retries = _rt.as_int(number_retries, f"{path}.numberRetries")
@@ -256,7 +270,8 @@ class GetJobDetails(_rt.Model):
         total_processing_time = data.get("totalProcessingTime", _rt.UNSET)
         if type(total_processing_time) is not int:
             total_processing_time = _rt.as_int(
-                total_processing_time, f"{path}.totalProcessingTime"
+                total_processing_time,
+                f"{path}.totalProcessingTime",
             )
         obj = cls.__new__(cls)
         obj.apex_processing_time = apex_processing_time

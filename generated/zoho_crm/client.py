@@ -34,7 +34,10 @@ class V21Client:
         self._t = transport
 
     def job_details(
-        self, job_id: str, *, headers: Mapping[str, str] | None = None
+        self,
+        job_id: str,
+        *,
+        headers: Mapping[str, str] | None = None,
     ) -> JobDetails:
         """To get the details of a bulk write job performed previously.
 
@@ -62,7 +65,10 @@ class V2Client:
         self._t = transport
 
     def job_details(
-        self, job_id: str, *, headers: Mapping[str, str] | None = None
+        self,
+        job_id: str,
+        *,
+        headers: Mapping[str, str] | None = None,
     ) -> JobDetails:
         """To get the details of a bulk write job performed previously.
 
@@ -96,9 +102,7 @@ class Client:
         """
         config = _rt.Config(
             base_url,
-            {
-                "access_token": access_token,
-            },
+            {"access_token": access_token},
             headers,
             timeout,
             auth=auth,
@@ -126,7 +130,10 @@ class AsyncV21Client:
         self._t = transport
 
     async def job_details(
-        self, job_id: str, *, headers: Mapping[str, str] | None = None
+        self,
+        job_id: str,
+        *,
+        headers: Mapping[str, str] | None = None,
     ) -> JobDetails:
         """To get the details of a bulk write job performed previously.
 
@@ -144,7 +151,10 @@ class AsyncV2Client:
         self._t = transport
 
     async def job_details(
-        self, job_id: str, *, headers: Mapping[str, str] | None = None
+        self,
+        job_id: str,
+        *,
+        headers: Mapping[str, str] | None = None,
     ) -> JobDetails:
         """To get the details of a bulk write job performed previously.
 
@@ -181,9 +191,7 @@ class AsyncClient:
         """
         config = _rt.Config(
             base_url,
-            {
-                "access_token": access_token,
-            },
+            {"access_token": access_token},
             headers,
             timeout,
             auth=auth,

@@ -325,10 +325,12 @@ class JobDetails(_rt.Model):
         ]
         obj.id = id_
         obj.callback = Callback._from(
-            data.get("callback", _rt.UNSET), path and path + ".callback"
+            data.get("callback", _rt.UNSET),
+            path and path + ".callback",
         )
         obj.created_by = CreatedBy._from(
-            data.get("created_by", _rt.UNSET), path and path + ".created_by"
+            data.get("created_by", _rt.UNSET),
+            path and path + ".created_by",
         )
         obj.ignore_empty = ignore_empty
         obj.operation = operation
@@ -354,7 +356,8 @@ class JobDetails(_rt.Model):
             "ignore_empty": self.ignore_empty,
             "operation": self.operation,
             "created_time": _rt.format_datetime(
-                self.created_time, texts.get("created_time")
+                self.created_time,
+                texts.get("created_time"),
             ),
         }
         if not isinstance(self.character_encoding, Unset):
