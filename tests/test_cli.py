@@ -62,7 +62,7 @@ def test_a_bare_exported_item_is_accepted(tmp_path: Path) -> None:
     (tmp_path / "job_details.json").write_text(json.dumps(item))
     generate(tmp_path / "job_details.json", tmp_path / "out")
     client = (tmp_path / "out" / "job_details" / "client.py").read_text()
-    assert "def job_details(\n        self, job_id: str, *, headers: Mapping[str, str] | None = None\n" in client
+    assert "def job_details(\n        self,\n        job_id: str,\n        *,\n" in client
     assert 'source="item[0]"' in client
 
 
