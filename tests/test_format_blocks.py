@@ -183,3 +183,21 @@ def test_the_quick_split_falls_back_to_the_precise_one() -> None:
     assert [b.text.split("\n")[0] for b in blocks] == ['"""Doc.', "x = [", 'y = """a', "z = 1"]
     got = format_blocks(text, {}, format_python)
     assert got is not None and got.text == format_python(text)
+
+
+def test_parallel_vetting_gives_the_same_bytes_as_the_sequential_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postman_codegen import output
+
+    files = rendered(ROOT / "collections")
+    # A block that does not compile alone: its file goes to the sequential path.
+    files["broken_split.py"] = 'x = """\nclass A:\n    pass\n"""\n'
+    sequential = output.build_tree(tmp_path / "a", files, {}, jobs=1)
+    monkeypatch.setattr(output, "VET_PARALLEL", 0)
+    monkeypatch.setattr(output, "VET_CHUNK", 2_000)  # many chunks per file
+    vetted = output._vet_parallel(files, output.Lock(), True, tmp_path / "b", 2)
+    assert "broken_split.py" not in vetted and "salesforce_bulk/models.py" in vetted
+    blocks, ready = vetted["salesforce_bulk/models.py"]
+    assert ready and set(ready) <= {b.key for b in blocks}
+    parallel = output.build_tree(tmp_path / "b", files, {}, jobs=2)
+    assert parallel == sequential

@@ -393,6 +393,7 @@ def build_tree(
     result: dict[str, bytes] = {}
     blocks: dict[str, list[str]] = {}
     to_format: list[FormatJob] = []
+    vetted = _vet_parallel(rendered, old, same_black, out_dir, jobs)
     for rel, text in rendered.items():
         if not _safe_relpath(rel):
             raise GeneratorError(f"refusing to write outside the output folder: {rel!r}")
@@ -413,8 +414,13 @@ def build_tree(
             result[rel], blocks[rel] = shipped.encode("utf-8"), []
             continue
         cache = _old_blocks(out_dir, rel, entry) if same_black else {}
-        parts = check_compiles(rel, text, cache)
-        to_format.append((rel, text, parts, {**cache, **settled_blocks(parts, cache)}))
+        parts: list[Block] | None
+        if rel in vetted:
+            parts, ready = vetted[rel]
+        else:
+            parts = check_compiles(rel, text, cache)
+            ready = settled_blocks(parts, cache)
+        to_format.append((rel, text, parts, {**cache, **ready}))
     for rel, formatted in _format_all(to_format, jobs, progress):
         result[rel], blocks[rel] = formatted.text.encode("utf-8"), formatted.blocks
     for rel, data in result.items():
@@ -423,6 +429,84 @@ def build_tree(
             new.files[rel]["blocks"] = blocks[rel]
     result[LOCK_NAME] = new.render().encode("utf-8")
     return result
+
+
+# Below this many characters of Python to vet, worker processes cost more than
+# they save.
+VET_PARALLEL = 2_000_000
+# Blocks go to the vetting workers in chunks of about this many characters.
+VET_CHUNK = 250_000
+
+
+def _vet_parallel(rendered: Mapping[str, str], old: Lock, same_black: bool, out_dir: Path,
+                  jobs: int) -> dict[str, tuple[list[Block], dict[str, str]]]:
+    """`check_compiles`, `settled_blocks` and black for the blocks not settled, of
+    the large new Python files, done by `jobs` worker processes over chunks of
+    blocks (a cold run of a collection of thousands of requests: all are pure
+    functions of a block's text), so the main process runs no black at all. A file
+    whose quick split fails or whose blocks do not all compile alone is left out:
+    the sequential path then handles it (precise split, whole-file compile, the
+    located error). Files already on disk unchanged are not vetted at all."""
+    if jobs <= 1:
+        return {}
+    todo: dict[str, tuple[str, list[Block]]] = {}
+    for rel, text in rendered.items():
+        entry = old.files.get(rel) or {}
+        if not rel.endswith(".py") or (same_black and entry.get("rendered") == sha(text)
+                                       and _intact(out_dir, rel, entry) is not None):
+            continue
+        if _shipped(text) is not None or (same_black and entry.get("blocks")):
+            continue  # shipped, or blocks to reuse from disk: the sequential path
+        blocks = split(text, black_salt(), precise=False)
+        if blocks:
+            todo[rel] = (text, blocks)
+    if sum(len(text) for text, _ in todo.values()) < VET_PARALLEL:
+        return {}
+    chunks: list[tuple[str, list[tuple[str, str]]]] = []
+    for rel, (_, blocks) in todo.items():
+        chunk: list[tuple[str, str]] = []
+        size = 0
+        for b in blocks:
+            if size > VET_CHUNK:
+                chunks.append((rel, chunk))
+                chunk, size = [], 0
+            chunk.append((b.key, b.text))
+            size += len(b.text)
+        chunks.append((rel, chunk))
+    from concurrent.futures import ProcessPoolExecutor
+
+    ok: dict[str, bool] = dict.fromkeys(todo, True)
+    ready: dict[str, dict[str, str]] = {rel: {} for rel in todo}
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for (rel, _), got in zip(chunks, pool.map(_vet_chunk, chunks), strict=True):
+            if got is None:
+                ok[rel] = False
+            else:
+                ready[rel].update(got)
+    return {rel: (todo[rel][1], ready[rel]) for rel in todo if ok[rel]}
+
+
+def _vet_chunk(job: tuple[str, list[tuple[str, str]]]) -> dict[str, str] | None:
+    """The formatted text of each block of a chunk (in a worker process): a settled
+    block as it is, any other as black formats it alone (left out if black refuses
+    it: `format_split` then formats its file whole); None when a block does not
+    compile alone."""
+    rel, chunk = job
+    try:
+        for _, text in chunk:
+            compile(text, rel, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    out: dict[str, str] = {}
+    rest: list[tuple[str, str]] = []
+    for key, text in chunk:
+        if settled(text):
+            out[key] = text
+        else:
+            rest.append((key, text))
+    if rest:
+        out.update(_format_chunk(rest))
+    return out
 
 
 def settled_blocks(blocks: list[Block] | None, cache: Mapping[str, str]) -> dict[str, str]:
