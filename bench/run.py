@@ -72,7 +72,7 @@ class Input:
 
 def gen_inputs(quick: bool) -> list[Input]:
     seeds = sorted((ROOT / "collections").glob("*.postman_collection.json"))
-    corpus = [("twitter-v2", 5), ("paypal-public", 3), ("commercetools-api", 1)]
+    corpus = [("twitter-v2", 5), ("paypal-public", 3), ("commercetools-api", 3)]
     out = [Input("seeds", seeds, 3 if quick else 5)]
     for name, rounds in corpus[:1] if quick else corpus:
         out.append(Input(name, [CORPUS / f"{name}.postman_collection.json"],
