@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postman_codegen import infer
-from postman_codegen.cli import collector_held, render_held
 from postman_codegen.infer import Pool, Shape
 from postman_codegen.openapi import indented_json
+from postman_codegen.output import collector_off
 
 SCALARS = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
            | st.text())
@@ -155,10 +155,10 @@ def test_bodies_of_one_key_set_are_compared_unit_by_unit_only_where_they_may_poo
 # -- the collector -----------------------------------------------------------
 
 
-def test_collector_held_restores_the_collector_and_freezes_what_was_built() -> None:
+def test_the_planning_hold_restores_the_collector_and_freezes_what_was_built() -> None:
     assert gc.isenabled()
     try:
-        with collector_held():
+        with collector_off(gc.freeze):
             assert not gc.isenabled()
             kept = [[i] for i in range(1000)]
         assert gc.isenabled()
@@ -167,12 +167,12 @@ def test_collector_held_restores_the_collector_and_freezes_what_was_built() -> N
         gc.unfreeze()
 
 
-def test_render_held_frees_the_cycles_made_while_rendering() -> None:
+def test_the_rendering_hold_frees_the_cycles_made_while_rendering() -> None:
     class Node:
         pass
 
     assert gc.isenabled()
-    with render_held():
+    with collector_off(gc.collect):
         assert not gc.isenabled()
         a, b = Node(), Node()
         a.other, b.other = b, a  # type: ignore[attr-defined]

@@ -7,7 +7,6 @@ and exit at about the cost of starting Python.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
 import os
@@ -15,7 +14,7 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -39,6 +38,7 @@ from .output import (
     Lock,
     build_tree,
     clean_stale,
+    collector_off,
     compare,
     fresh,
     has_stale_stages,
@@ -106,45 +106,6 @@ class Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
-
-
-@contextlib.contextmanager
-def collector_held() -> Iterator[None]:
-    """The garbage collector off while a collection is loaded and planned, then
-    everything that survived frozen (`gc.freeze`).
-
-    Those steps allocate millions of objects that hold no reference cycles (the
-    planner avoids them) and live until the run ends; the collector's full
-    passes over them cost a fifth of a one-example-changed run on commercetools
-    (issue 11). Frozen, they are left out of the passes that run later (see
-    `render_held`). Refcounting still frees frozen objects."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
-@contextlib.contextmanager
-def render_held() -> Iterator[None]:
-    """The garbage collector off while a package renders, then one full pass.
-
-    Rendering leaves reference cycles (Jinja's contexts and macros, the
-    closures of `ast.literal_eval`) holding the template views: one pass at the
-    end frees them all, costing no more than the passes it replaces, and before
-    the next collection's `collector_held` freezes them for good (a corpus run
-    would otherwise keep every package's views)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.collect()
-        if enabled:
-            gc.enable()
 
 
 def _places(collection: Collection) -> list[tuple[str, str]]:
@@ -218,7 +179,12 @@ def plan_all(cfg: Config, files: list[Path], progress: Progress | None = None,
             if unique != name:
                 notices.append(Notice(shown, "$", f"package name {name!r} taken; using {unique!r}"))
             names.add(unique)
-            with collector_held():
+            # Loading and planning allocate millions of objects that hold no
+            # reference cycles (the planner avoids them) and live until the run
+            # ends: the collector stays off, and what survived is then frozen, so
+            # later passes skip it (a fifth of a one-example-changed run on
+            # commercetools, issue 11). Refcounting still frees frozen objects.
+            with collector_off(gc.freeze):
                 variables = load_environment(env_path) if env_path else None
                 collection = load(path)
                 pkg = plan(collection, variables, unique, cfg.options)
@@ -229,7 +195,10 @@ def plan_all(cfg: Config, files: list[Path], progress: Progress | None = None,
                 places = _places(collection)
                 notices.extend(_name_notice(n, shown, places) for n in pkg.notices)
             if render:
-                with render_held():
+                # Rendering leaves reference cycles (Jinja's contexts and macros)
+                # holding the template views: one full pass at the end frees them
+                # all, before the next collection's plan freezes them for good.
+                with collector_off(gc.collect):
                     texts = _render(pkg, cfg.templates)
                 for rel, text in texts.items():
                     _encodable(text, path, f"{unique}/{rel}")

@@ -125,22 +125,28 @@ def black_salt() -> str:
 
 
 @contextlib.contextmanager
-def collector_paused(size: int) -> Iterator[None]:
+def collector_off(then: Callable[[], object] | None = None) -> Iterator[None]:
+    """The garbage collector off for one step of a run, and `then` (a full pass,
+    a freeze) done when the step ends, before the collector is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if then is not None:
+            then()
+        if enabled:
+            gc.enable()
+
+
+def collector_paused(size: int) -> contextlib.AbstractContextManager[None]:
     """The garbage collector off while black runs.
 
     black allocates millions of short-lived tracked objects on a large file; the
     collector's passes over them cost more than the formatting (issue 11). After
     a large input (`size` characters) black's cyclic syntax trees are freed at
     once, not at some later full collection (peak memory)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-            if size > 100_000:
-                gc.collect()
+    return collector_off(gc.collect if size > 100_000 else None)
 
 
 def _black(text: str) -> str:
