@@ -195,7 +195,8 @@ def test_parallel_vetting_gives_the_same_bytes_as_the_sequential_path(
     sequential = output.build_tree(tmp_path / "a", files, {}, jobs=1)
     monkeypatch.setattr(output, "VET_PARALLEL", 0)
     monkeypatch.setattr(output, "VET_CHUNK", 2_000)  # many chunks per file
-    vetted = output._vet_parallel(files, output.Lock(), True, tmp_path / "b", 2)
+    pending = [(rel, text, {}) for rel, text in files.items() if rel.endswith(".py")]
+    vetted = output._vet_parallel(pending, 2)
     assert "broken_split.py" not in vetted and "salesforce_bulk/models.py" in vetted
     blocks, ready = vetted["salesforce_bulk/models.py"]
     assert ready and set(ready) <= {b.key for b in blocks}

@@ -398,8 +398,7 @@ def build_tree(
     same_black = old.header.get("black") == header.get("black")
     result: dict[str, bytes] = {}
     blocks: dict[str, list[str]] = {}
-    to_format: list[FormatJob] = []
-    vetted = _vet_parallel(rendered, old, same_black, out_dir, jobs)
+    pending: list[tuple[str, str, dict[str, str]]] = []  # rel, text, blocks on disk
     for rel, text in rendered.items():
         if not _safe_relpath(rel):
             raise GeneratorError(f"refusing to write outside the output folder: {rel!r}")
@@ -419,7 +418,10 @@ def build_tree(
         if shipped is not None:
             result[rel], blocks[rel] = shipped.encode("utf-8"), []
             continue
-        cache = _old_blocks(out_dir, rel, entry) if same_black else {}
+        pending.append((rel, text, _old_blocks(out_dir, rel, entry) if same_black else {}))
+    vetted = _vet_parallel(pending, jobs)
+    to_format: list[FormatJob] = []
+    for rel, text, cache in pending:
         parts: list[Block] | None
         if rel in vetted:
             parts, ready = vetted[rel]
@@ -444,26 +446,20 @@ VET_PARALLEL = 2_000_000
 VET_CHUNK = 250_000
 
 
-def _vet_parallel(rendered: Mapping[str, str], old: Lock, same_black: bool, out_dir: Path,
+def _vet_parallel(pending: list[tuple[str, str, dict[str, str]]],
                   jobs: int) -> dict[str, tuple[list[Block], dict[str, str]]]:
     """`check_compiles`, `settled_blocks` and black for the blocks not settled, of
-    the large new Python files, done by `jobs` worker processes over chunks of
-    blocks (a cold run of a collection of thousands of requests: all are pure
-    functions of a block's text), so the main process runs no black at all. A file
-    whose quick split fails or whose blocks do not all compile alone is left out:
-    the sequential path then handles it (precise split, whole-file compile, the
-    located error). Files already on disk unchanged are not vetted at all."""
+    the large Python files to format that have no blocks on disk to reuse, done
+    by `jobs` worker processes over chunks of blocks (a cold run of a collection
+    of thousands of requests: all are pure functions of a block's text), so the
+    main process runs no black at all. A file whose quick split fails or whose
+    blocks do not all compile alone is left out: the sequential path then
+    handles it (precise split, whole-file compile, the located error)."""
     if jobs <= 1:
         return {}
     todo: dict[str, tuple[str, list[Block]]] = {}
-    for rel, text in rendered.items():
-        entry = old.files.get(rel) or {}
-        if not rel.endswith(".py") or (same_black and entry.get("rendered") == sha(text)
-                                       and _intact(out_dir, rel, entry) is not None):
-            continue
-        if _shipped(text) is not None or (same_black and entry.get("blocks")):
-            continue  # shipped, or blocks to reuse from disk: the sequential path
-        blocks = split(text, black_salt(), precise=False)
+    for rel, text, cache in pending:
+        blocks = None if cache else split(text, black_salt(), precise=False)
         if blocks:
             todo[rel] = (text, blocks)
     if sum(len(text) for text, _ in todo.values()) < VET_PARALLEL:
