@@ -118,8 +118,15 @@ def test_a_response_of_the_wrong_shape_raises_parse_error(
     server.answer(200, {"status": 3})
     with zoho.Client(server.url) as client, pytest.raises(zoho.ParseError) as err:
         client.v2.job_details("1")
-    assert err.value.path == "$.status"
+    # A required key that is not there is named before a value of the wrong type.
+    assert (err.value.path, err.value.actual) == ("$.resource", "nothing (key missing)")
     assert (err.value.method, err.value.status) == ("GET", 200)
+    body = json.loads(ZOHO["item"][0]["item"][0]["response"][0]["body"])
+    server.answer(200, {**body, "status": 3})
+    with zoho.Client(server.url) as client, pytest.raises(zoho.ParseError) as err:
+        client.v2.job_details("1")
+    assert (err.value.path, err.value.expected, err.value.actual) == (
+        "$.status", "string", "integer")
 
 
 def test_header_values_cannot_inject_headers(server: Server, pkgs: dict[str, Any]) -> None:

@@ -204,7 +204,7 @@ def test_json_keys_are_stated_only_where_they_differ_from_the_field(tmp_path: Pa
     assert 'created_by_id: str = _field(metadata={"json_key": "createdById"})' in source
     assert 'object_: str = _field(metadata={"json_key": "object"})' in source
     assert "_KEYS" not in source.split("def _from")[0]  # derived from the fields
-    assert "v0" not in source and "id_ := data.get(\"id\"" in source
+    assert "v0" not in source and 'id_ = data["id"]' in source
 
 
 def test_keys_are_derived_from_the_fields(tmp_path: Path) -> None:
@@ -324,3 +324,83 @@ def test_keys_the_examples_never_showed_are_kept_whether_or_not_fields_are_optio
     plain = _type(mod, "closed").from_dict(closed)
     assert plain.extra == {} and plain.to_dict() == closed
     assert plain == _type(mod, "closed")(a=1, b="x")  # same value as built by __init__
+
+
+def test_a_missing_required_key_is_named_by_its_path_even_an_odd_one(tmp_path: Path) -> None:
+    body = {"id": 1, "odd key": "x", "nested": {"ok": True}}
+    mod = _package(tmp_path, ("things", [body]))
+    t = _type(mod, "things")
+    for gone, path in (("id", "$[1].id"), ("odd key", '$[1]["odd key"]')):
+        bad = {k: v for k, v in body.items() if k != gone}
+        with pytest.raises(mod.ParseError) as err:
+            t.from_dict([body, bad])
+        assert (err.value.path, err.value.actual) == (path, "nothing (key missing)")
+        assert str(err.value) == f"{path}: expected a value, got nothing (key missing)"
+    with pytest.raises(mod.ParseError, match=r"^\$\[0\]\.nested\.ok: expected a value"):
+        t.from_dict([{**body, "nested": {}}])
+
+
+# -- the garbage collector during a parse ----------------------------------------------
+
+
+@pytest.fixture()
+def collector_on() -> Any:
+    """The collector on (as programs run it), and as it was afterwards."""
+    import gc
+
+    was = gc.isenabled()
+    gc.enable()
+    yield gc
+    (gc.enable if was else gc.disable)()
+
+
+def test_a_parse_pauses_the_collector_and_resumes_it_only_if_it_was_on(
+        collector_on: Any) -> None:
+    from postman_codegen import runtime as rt
+
+    gc = collector_on
+    seen: list[bool] = []
+
+    def routine(data: object, path: str | None) -> object:
+        seen.append(gc.isenabled())
+        if data == "bad":  # both passes fail (the second one with the path)
+            raise rt.ParseError(path, "x", data)
+        if data == "worse":
+            raise KeyError(data)
+        return data
+
+    assert rt.parse(routine, 1) == 1 and seen == [False] and gc.isenabled()
+    with pytest.raises(rt.ParseError, match=r"^\$: expected x"):
+        rt.parse(routine, "bad")
+    assert seen[1:] == [False, False] and gc.isenabled()
+    with pytest.raises(KeyError):
+        rt.parse(routine, "worse")
+    assert gc.isenabled()
+    gc.disable()  # off before: still off after, and not turned on meanwhile
+    assert rt.parse(routine, 2) == 2 and seen[-1] is False and not gc.isenabled()
+
+
+def test_parsing_many_objects_runs_no_collection_and_leaves_them_collectable(
+        tmp_path: Path, collector_on: Any) -> None:
+    gc = collector_on
+    user = {"id": 1, "name": "a", "when": "2024-01-02T03:04:05Z",
+            "address": {"city": "x", "geo": {"lat": 1.5, "lng": 2}}}
+    mod = _package(tmp_path, ("users", [user, {**user, "when": "2024-02-02T03:04:05Z"}]))
+    t = _type(mod, "users")
+    data = [{**user, "id": n} for n in range(20_000)]
+    runs: list[str] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        runs.append(phase)
+
+    gc.collect()
+    gc.callbacks.append(count)
+    try:
+        users = t.from_dict(data)  # 60,000 new objects: ~85 collections unpaused
+    finally:
+        gc.callbacks.remove(count)
+    assert runs == [] and len(users) == 20_000 and users[-1].address.geo.lng == 2
+    assert t.to_dict(users) == data
+    users[0].address.geo.lat = users  # a cycle through the new objects ...
+    del users
+    assert gc.collect() > 60_000  # ... is found by the collector as usual

@@ -273,3 +273,51 @@ def test_the_style_is_chosen_by_the_flag(tmp_path: Path) -> None:
                      COLLECTIONS / "zoho_crm.postman_collection.json")
     assert result.exit_code == 0, result.output
     assert "class JobDetails(_Struct" in (tmp_path / "zoho_crm" / "models.py").read_text()
+
+
+def test_decoding_pauses_the_collector_as_the_dataclass_style_does() -> None:
+    import gc
+
+    from postman_codegen import runtime as rt
+
+    class Point(msgspec.Struct):
+        a: int
+        b: list[int]
+
+    values = [{"a": n, "b": [n]} for n in range(20_000)]
+    content = msgspec.json.encode(values)
+    runs: list[str] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        runs.append(phase)
+
+    def collections_during(call: Callable[[], object]) -> tuple[object, int]:
+        gc.collect()
+        runs.clear()
+        result = call()
+        seen = len(runs)  # read before anything allocates: the collector is back on
+        return result, seen
+
+    was = gc.isenabled()
+    gc.enable()
+    gc.callbacks.append(count)
+    try:
+        rt.struct_decode(b"[]", list[Point])  # the decoder is made (and kept) first
+        decoded, seen = collections_during(lambda: rt.struct_decode(content, list[Point]))
+        assert seen == 0 and gc.isenabled()  # 40,000 new objects, no collection
+        converted, seen = collections_during(lambda: rt.struct_convert(values, list[Point]))
+        assert seen == 0 and gc.isenabled()
+        assert decoded == converted and converted[-1].b == [19_999]  # type: ignore[index]
+        for bad in (b"{not json", b'[{"a": "x", "b": []}]'):
+            with pytest.raises(rt.ParseError):
+                rt.struct_decode(bad, list[Point])
+            assert gc.isenabled()
+        with pytest.raises(rt.ParseError):
+            rt.struct_convert([{"a": 1}], list[Point])
+        assert gc.isenabled()
+        gc.disable()
+        rt.struct_decode(content, list[Point])
+        assert not gc.isenabled()  # off before: still off after
+    finally:
+        gc.callbacks.remove(count)
+        (gc.enable if was else gc.disable)()

@@ -43,59 +43,76 @@ class GetJobInfo(_rt.Model):
     def _from(cls, data: object, path: str | None) -> GetJobInfo:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
-        if type(id_ := data.get("id", _rt.UNSET)) is not str:
+        try:
+            id_ = data["id"]
+            operation = data["operation"]
+            object_ = data["object"]
+            created_by_id = data["createdById"]
+            created_date = data["createdDate"]
+            system_modstamp = data["systemModstamp"]
+            state = data["state"]
+            concurrency_mode = data["concurrencyMode"]
+            content_type = data["contentType"]
+            api_version = data["apiVersion"]
+            job_type = data["jobType"]
+            line_ending = data["lineEnding"]
+            column_delimiter = data["columnDelimiter"]
+            number_records_processed = data["numberRecordsProcessed"]
+            number_records_failed = data["numberRecordsFailed"]
+            retries = data["retries"]
+            total_processing_time = data["totalProcessingTime"]
+            api_active_processing_time = data["apiActiveProcessingTime"]
+            apex_processing_time = data["apexProcessingTime"]
+        except KeyError as missing:
+            raise _rt.missing(path, missing) from None
+        if type(id_) is not str:
             raise _rt.error(f"{path}.id", "string", id_)
-        if type(operation := data.get("operation", _rt.UNSET)) is not str:
+        if type(operation) is not str:
             raise _rt.error(f"{path}.operation", "string", operation)
-        if type(object_ := data.get("object", _rt.UNSET)) is not str:
+        if type(object_) is not str:
             raise _rt.error(f"{path}.object", "string", object_)
-        if type(created_by_id := data.get("createdById", _rt.UNSET)) is not str:
+        if type(created_by_id) is not str:
             raise _rt.error(f"{path}.createdById", "string", created_by_id)
-        if type(created_date := data.get("createdDate", _rt.UNSET)) is not str:
+        if type(created_date) is not str:
             raise _rt.error(f"{path}.createdDate", "string", created_date)
-        if type(system_modstamp := data.get("systemModstamp", _rt.UNSET)) is not str:
+        if type(system_modstamp) is not str:
             raise _rt.error(f"{path}.systemModstamp", "string", system_modstamp)
-        if type(state := data.get("state", _rt.UNSET)) is not str:
+        if type(state) is not str:
             raise _rt.error(f"{path}.state", "string", state)
-        if type(concurrency_mode := data.get("concurrencyMode", _rt.UNSET)) is not str:
+        if type(concurrency_mode) is not str:
             raise _rt.error(f"{path}.concurrencyMode", "string", concurrency_mode)
-        if type(content_type := data.get("contentType", _rt.UNSET)) is not str:
+        if type(content_type) is not str:
             raise _rt.error(f"{path}.contentType", "string", content_type)
-        if type(api_version := data.get("apiVersion", _rt.UNSET)) is not int:
+        if type(api_version) is not int:
             api_version = _rt.as_int(api_version, f"{path}.apiVersion")
-        if type(job_type := data.get("jobType", _rt.UNSET)) is not str:
+        if type(job_type) is not str:
             raise _rt.error(f"{path}.jobType", "string", job_type)
-        if type(line_ending := data.get("lineEnding", _rt.UNSET)) is not str:
+        if type(line_ending) is not str:
             raise _rt.error(f"{path}.lineEnding", "string", line_ending)
-        if type(column_delimiter := data.get("columnDelimiter", _rt.UNSET)) is not str:
+        if type(column_delimiter) is not str:
             raise _rt.error(f"{path}.columnDelimiter", "string", column_delimiter)
-        number_records_processed = data.get("numberRecordsProcessed", _rt.UNSET)
         if type(number_records_processed) is not int:
             number_records_processed = _rt.as_int(
                 number_records_processed,
                 f"{path}.numberRecordsProcessed",
             )
-        number_records_failed = data.get("numberRecordsFailed", _rt.UNSET)
         if type(number_records_failed) is not int:
             number_records_failed = _rt.as_int(
                 number_records_failed,
                 f"{path}.numberRecordsFailed",
             )
-        if type(retries := data.get("retries", _rt.UNSET)) is not int:
+        if type(retries) is not int:
             retries = _rt.as_int(retries, f"{path}.retries")
-        total_processing_time = data.get("totalProcessingTime", _rt.UNSET)
         if type(total_processing_time) is not int:
             total_processing_time = _rt.as_int(
                 total_processing_time,
                 f"{path}.totalProcessingTime",
             )
-        api_active_processing_time = data.get("apiActiveProcessingTime", _rt.UNSET)
         if type(api_active_processing_time) is not int:
             api_active_processing_time = _rt.as_int(
                 api_active_processing_time,
                 f"{path}.apiActiveProcessingTime",
             )
-        apex_processing_time = data.get("apexProcessingTime", _rt.UNSET)
         if type(apex_processing_time) is not int:
             apex_processing_time = _rt.as_int(
                 apex_processing_time,
@@ -190,84 +207,97 @@ class GetJobDetails(_rt.Model):
     def _from(cls, data: object, path: str | None) -> GetJobDetails:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
-        apex_processing_time = data.get("apexProcessingTime", _rt.UNSET)
+        try:
+            apex_processing_time = data["apexProcessingTime"]
+            api_active_processing_time = data["apiActiveProcessingTime"]
+            api_version = data["apiVersion"]
+            concurrency_mode = data["concurrencyMode"]
+            content_type = data["contentType"]
+            created_by_id = data["createdById"]
+            created_date = data["createdDate"]
+            id_ = data["id"]
+            number_batches_completed = data["numberBatchesCompleted"]
+            number_batches_failed = data["numberBatchesFailed"]
+            number_batches_in_progress = data["numberBatchesInProgress"]
+            number_batches_queued = data["numberBatchesQueued"]
+            number_batches_total = data["numberBatchesTotal"]
+            number_records_failed = data["numberRecordsFailed"]
+            number_records_processed = data["numberRecordsProcessed"]
+            number_retries = data["numberRetries"]
+            object_ = data["object"]
+            operation = data["operation"]
+            state = data["state"]
+            system_modstamp = data["systemModstamp"]
+            total_processing_time = data["totalProcessingTime"]
+        except KeyError as missing:
+            raise _rt.missing(path, missing) from None
         if type(apex_processing_time) is not int:
             apex_processing_time = _rt.as_int(
                 apex_processing_time,
                 f"{path}.apexProcessingTime",
             )
-        api_active_processing_time = data.get("apiActiveProcessingTime", _rt.UNSET)
         if type(api_active_processing_time) is not int:
             api_active_processing_time = _rt.as_int(
                 api_active_processing_time,
                 f"{path}.apiActiveProcessingTime",
             )
-        api_version = data.get("apiVersion", _rt.UNSET)
         if type(api_version) is not float and type(api_version) is not int:
             raise _rt.error(f"{path}.apiVersion", "number", api_version)
-        if type(concurrency_mode := data.get("concurrencyMode", _rt.UNSET)) is not str:
+        if type(concurrency_mode) is not str:
             raise _rt.error(f"{path}.concurrencyMode", "string", concurrency_mode)
-        if type(content_type := data.get("contentType", _rt.UNSET)) is not str:
+        if type(content_type) is not str:
             raise _rt.error(f"{path}.contentType", "string", content_type)
-        if type(created_by_id := data.get("createdById", _rt.UNSET)) is not str:
+        if type(created_by_id) is not str:
             raise _rt.error(f"{path}.createdById", "string", created_by_id)
-        if type(created_date := data.get("createdDate", _rt.UNSET)) is not str:
+        if type(created_date) is not str:
             raise _rt.error(f"{path}.createdDate", "string", created_date)
-        if type(id_ := data.get("id", _rt.UNSET)) is not str:
+        if type(id_) is not str:
             raise _rt.error(f"{path}.id", "string", id_)
-        number_batches_completed = data.get("numberBatchesCompleted", _rt.UNSET)
         if type(number_batches_completed) is not int:
             number_batches_completed = _rt.as_int(
                 number_batches_completed,
                 f"{path}.numberBatchesCompleted",
             )
-        number_batches_failed = data.get("numberBatchesFailed", _rt.UNSET)
         if type(number_batches_failed) is not int:
             number_batches_failed = _rt.as_int(
                 number_batches_failed,
                 f"{path}.numberBatchesFailed",
             )
-        number_batches_in_progress = data.get("numberBatchesInProgress", _rt.UNSET)
         if type(number_batches_in_progress) is not int:
             number_batches_in_progress = _rt.as_int(
                 number_batches_in_progress,
                 f"{path}.numberBatchesInProgress",
             )
-        number_batches_queued = data.get("numberBatchesQueued", _rt.UNSET)
         if type(number_batches_queued) is not int:
             number_batches_queued = _rt.as_int(
                 number_batches_queued,
                 f"{path}.numberBatchesQueued",
             )
-        number_batches_total = data.get("numberBatchesTotal", _rt.UNSET)
         if type(number_batches_total) is not int:
             number_batches_total = _rt.as_int(
                 number_batches_total,
                 f"{path}.numberBatchesTotal",
             )
-        number_records_failed = data.get("numberRecordsFailed", _rt.UNSET)
         if type(number_records_failed) is not int:
             number_records_failed = _rt.as_int(
                 number_records_failed,
                 f"{path}.numberRecordsFailed",
             )
-        number_records_processed = data.get("numberRecordsProcessed", _rt.UNSET)
         if type(number_records_processed) is not int:
             number_records_processed = _rt.as_int(
                 number_records_processed,
                 f"{path}.numberRecordsProcessed",
             )
-        if type(number_retries := data.get("numberRetries", _rt.UNSET)) is not int:
+        if type(number_retries) is not int:
             number_retries = _rt.as_int(number_retries, f"{path}.numberRetries")
-        if type(object_ := data.get("object", _rt.UNSET)) is not str:
+        if type(object_) is not str:
             raise _rt.error(f"{path}.object", "string", object_)
-        if type(operation := data.get("operation", _rt.UNSET)) is not str:
+        if type(operation) is not str:
             raise _rt.error(f"{path}.operation", "string", operation)
-        if type(state := data.get("state", _rt.UNSET)) is not str:
+        if type(state) is not str:
             raise _rt.error(f"{path}.state", "string", state)
-        if type(system_modstamp := data.get("systemModstamp", _rt.UNSET)) is not str:
+        if type(system_modstamp) is not str:
             raise _rt.error(f"{path}.systemModstamp", "string", system_modstamp)
-        total_processing_time = data.get("totalProcessingTime", _rt.UNSET)
         if type(total_processing_time) is not int:
             total_processing_time = _rt.as_int(
                 total_processing_time,

@@ -23,9 +23,14 @@ class Module(_rt.Model):
     def _from(cls, data: object, path: str | None) -> Module:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
-        if type(id_ := data.get("id", _rt.UNSET)) is not str:
+        try:
+            id_ = data["id"]
+            api_name = data["api_name"]
+        except KeyError as missing:
+            raise _rt.missing(path, missing) from None
+        if type(id_) is not str:
             raise _rt.error(f"{path}.id", "string", id_)
-        if type(api_name := data.get("api_name", _rt.UNSET)) is not str:
+        if type(api_name) is not str:
             raise _rt.error(f"{path}.api_name", "string", api_name)
         obj = cls.__new__(cls)
         obj.id = id_
@@ -53,19 +58,21 @@ class FieldMapping(_rt.Model):
     def _from(cls, data: object, path: str | None) -> FieldMapping:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
-        if type(api_name := data.get("api_name", _rt.UNSET)) is not str:
+        try:
+            api_name = data["api_name"]
+            index = data["index"]
+            format_ = data["format"]
+            find_by = data["find_by"]
+            module = data["module"]
+            default_value = data["default_value"]
+        except KeyError as missing:
+            raise _rt.missing(path, missing) from None
+        if type(api_name) is not str:
             raise _rt.error(f"{path}.api_name", "string", api_name)
-        if type(index := data.get("index", _rt.UNSET)) is not int:
+        if type(index) is not int:
             index = _rt.as_int(index, f"{path}.index")
-        format_ = data.get("format", _rt.UNSET)
         if format_ is not None and type(format_) is not str:
             raise _rt.error(f"{path}.format", "string", format_)
-        if (find_by := data.get("find_by", _rt.UNSET)) is _rt.UNSET:
-            raise _rt.error(f"{path}.find_by", "JSON value", find_by)
-        if (module := data.get("module", _rt.UNSET)) is _rt.UNSET:
-            raise _rt.error(f"{path}.module", "JSON value", module)
-        if (default_value := data.get("default_value", _rt.UNSET)) is _rt.UNSET:
-            raise _rt.error(f"{path}.default_value", "JSON value", default_value)
         obj = cls.__new__(cls)
         obj.api_name = api_name
         obj.index = index
@@ -106,17 +113,26 @@ class File(_rt.Model):
     def _from(cls, data: object, path: str | None) -> File:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
-        if type(status := data.get("status", _rt.UNSET)) is not str:
+        try:
+            status = data["status"]
+            name = data["name"]
+            added_count = data["added_count"]
+            skipped_count = data["skipped_count"]
+            updated_count = data["updated_count"]
+            total_count = data["total_count"]
+        except KeyError as missing:
+            raise _rt.missing(path, missing) from None
+        if type(status) is not str:
             raise _rt.error(f"{path}.status", "string", status)
-        if type(name := data.get("name", _rt.UNSET)) is not str:
+        if type(name) is not str:
             raise _rt.error(f"{path}.name", "string", name)
-        if type(added_count := data.get("added_count", _rt.UNSET)) is not int:
+        if type(added_count) is not int:
             added_count = _rt.as_int(added_count, f"{path}.added_count")
-        if type(skipped_count := data.get("skipped_count", _rt.UNSET)) is not int:
+        if type(skipped_count) is not int:
             skipped_count = _rt.as_int(skipped_count, f"{path}.skipped_count")
-        if type(updated_count := data.get("updated_count", _rt.UNSET)) is not int:
+        if type(updated_count) is not int:
             updated_count = _rt.as_int(updated_count, f"{path}.updated_count")
-        if type(total_count := data.get("total_count", _rt.UNSET)) is not int:
+        if type(total_count) is not int:
             total_count = _rt.as_int(total_count, f"{path}.total_count")
         obj = cls.__new__(cls)
         obj.status = status
@@ -158,11 +174,18 @@ class Resource(_rt.Model):
     def _from(cls, data: object, path: str | None) -> Resource:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
-        if type(status := data.get("status", _rt.UNSET)) is not str:
+        try:
+            status = data["status"]
+            type_ = data["type"]
+            module = data["module"]
+            field_mappings = data["field_mappings"]
+            code = data["code"]
+        except KeyError as missing:
+            raise _rt.missing(path, missing) from None
+        if type(status) is not str:
             raise _rt.error(f"{path}.status", "string", status)
-        if type(type_ := data.get("type", _rt.UNSET)) is not str:
+        if type(type_) is not str:
             raise _rt.error(f"{path}.type", "string", type_)
-        module = data.get("module", _rt.UNSET)
         module_value: str | Module
         if type(module) is str:
             module_value = module
@@ -170,9 +193,9 @@ class Resource(_rt.Model):
             module_value = Module._from(module, path and path + ".module")
         else:
             raise _rt.error(f"{path}.module", "string or object", module)
-        if type(field_mappings := data.get("field_mappings", _rt.UNSET)) is not list:
+        if type(field_mappings) is not list:
             raise _rt.error(f"{path}.field_mappings", "array", field_mappings)
-        if type(code := data.get("code", _rt.UNSET)) is not str:
+        if type(code) is not str:
             raise _rt.error(f"{path}.code", "string", code)
         if (file := data.get("file", _rt.UNSET)) is not _rt.UNSET:
             file = File._from(file, path and path + ".file")
@@ -218,9 +241,14 @@ class Callback(_rt.Model):
     def _from(cls, data: object, path: str | None) -> Callback:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
-        if type(url := data.get("url", _rt.UNSET)) is not str:
+        try:
+            url = data["url"]
+            method = data["method"]
+        except KeyError as missing:
+            raise _rt.missing(path, missing) from None
+        if type(url) is not str:
             raise _rt.error(f"{path}.url", "string", url)
-        if type(method := data.get("method", _rt.UNSET)) is not str:
+        if type(method) is not str:
             raise _rt.error(f"{path}.method", "string", method)
         obj = cls.__new__(cls)
         obj.url = url
@@ -244,9 +272,14 @@ class CreatedBy(_rt.Model):
     def _from(cls, data: object, path: str | None) -> CreatedBy:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
-        if type(id_ := data.get("id", _rt.UNSET)) is not str:
+        try:
+            id_ = data["id"]
+            name = data["name"]
+        except KeyError as missing:
+            raise _rt.missing(path, missing) from None
+        if type(id_) is not str:
             raise _rt.error(f"{path}.id", "string", id_)
-        if type(name := data.get("name", _rt.UNSET)) is not str:
+        if type(name) is not str:
             raise _rt.error(f"{path}.name", "string", name)
         obj = cls.__new__(cls)
         obj.id = id_
@@ -269,7 +302,11 @@ class Result(_rt.Model):
     def _from(cls, data: object, path: str | None) -> Result:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
-        if type(download_url := data.get("download_url", _rt.UNSET)) is not str:
+        try:
+            download_url = data["download_url"]
+        except KeyError as missing:
+            raise _rt.missing(path, missing) from None
+        if type(download_url) is not str:
             raise _rt.error(f"{path}.download_url", "string", download_url)
         obj = cls.__new__(cls)
         obj.download_url = download_url
@@ -302,15 +339,26 @@ class JobDetails(_rt.Model):
     def _from(cls, data: object, path: str | None) -> JobDetails:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
-        if type(status := data.get("status", _rt.UNSET)) is not str:
+        try:
+            status = data["status"]
+            resource = data["resource"]
+            id_ = data["id"]
+            callback = data["callback"]
+            created_by = data["created_by"]
+            ignore_empty = data["ignore_empty"]
+            operation = data["operation"]
+            created_time = data["created_time"]
+        except KeyError as missing:
+            raise _rt.missing(path, missing) from None
+        if type(status) is not str:
             raise _rt.error(f"{path}.status", "string", status)
-        if type(resource := data.get("resource", _rt.UNSET)) is not list:
+        if type(resource) is not list:
             raise _rt.error(f"{path}.resource", "array", resource)
-        if type(id_ := data.get("id", _rt.UNSET)) is not str:
+        if type(id_) is not str:
             raise _rt.error(f"{path}.id", "string", id_)
-        if type(ignore_empty := data.get("ignore_empty", _rt.UNSET)) is not bool:
+        if type(ignore_empty) is not bool:
             raise _rt.error(f"{path}.ignore_empty", "boolean", ignore_empty)
-        if type(operation := data.get("operation", _rt.UNSET)) is not str:
+        if type(operation) is not str:
             raise _rt.error(f"{path}.operation", "string", operation)
         character_encoding = data.get("character_encoding", _rt.UNSET)
         if character_encoding is not _rt.UNSET and type(character_encoding) is not str:
@@ -324,29 +372,23 @@ class JobDetails(_rt.Model):
             for i, x in enumerate(resource)
         ]
         obj.id = id_
-        obj.callback = Callback._from(
-            data.get("callback", _rt.UNSET),
-            path and path + ".callback",
-        )
-        obj.created_by = CreatedBy._from(
-            data.get("created_by", _rt.UNSET),
-            path and path + ".created_by",
-        )
+        obj.callback = Callback._from(callback, path and path + ".callback")
+        obj.created_by = CreatedBy._from(created_by, path and path + ".created_by")
         obj.ignore_empty = ignore_empty
         obj.operation = operation
         obj.created_time = _rt.parse_datetime(
-            created_time := data.get("created_time", _rt.UNSET),
+            created_time,
             path and path + ".created_time",
         )
         obj.character_encoding = character_encoding
         obj.result = result
-        obj._texts = {"created_time": (obj.created_time, created_time)}
+        obj._texts = (obj.created_time, created_time)
         if not cls._KEYS.issuperset(data):
             _rt.keep_extra(obj, data, cls._KEYS)
         return obj
 
     def to_dict(self) -> dict[str, JsonValue]:
-        texts = _rt.texts(self)
+        texts = _rt.texts(self, 2)
         out: dict[str, Any] = {
             "status": self.status,
             "resource": [x0.to_dict() for x0 in self.resource],
@@ -355,10 +397,7 @@ class JobDetails(_rt.Model):
             "created_by": self.created_by.to_dict(),
             "ignore_empty": self.ignore_empty,
             "operation": self.operation,
-            "created_time": _rt.format_datetime(
-                self.created_time,
-                texts.get("created_time"),
-            ),
+            "created_time": _rt.format_datetime(self.created_time, texts[0:2]),
         }
         if not isinstance(self.character_encoding, Unset):
             out["character_encoding"] = self.character_encoding
@@ -382,13 +421,20 @@ class JobDetailsError(_rt.Model):
     def _from(cls, data: object, path: str | None) -> JobDetailsError:
         if type(data) is not dict:
             raise _rt.error(path, "object", data)
-        if type(code := data.get("code", _rt.UNSET)) is not str:
+        try:
+            code = data["code"]
+            details = data["details"]
+            message = data["message"]
+            status = data["status"]
+        except KeyError as missing:
+            raise _rt.missing(path, missing) from None
+        if type(code) is not str:
             raise _rt.error(f"{path}.code", "string", code)
-        if type(details := data.get("details", _rt.UNSET)) is not dict:
+        if type(details) is not dict:
             raise _rt.error(f"{path}.details", "object", details)
-        if type(message := data.get("message", _rt.UNSET)) is not str:
+        if type(message) is not str:
             raise _rt.error(f"{path}.message", "string", message)
-        if type(status := data.get("status", _rt.UNSET)) is not str:
+        if type(status) is not str:
             raise _rt.error(f"{path}.status", "string", status)
         obj = cls.__new__(cls)
         obj.code = code

@@ -64,10 +64,11 @@ class ClassView:
     name: str
     doc: str
     fields: list[FieldView]
-    parse_lines: list[str]  # from_dict body between the type check and `cls(...)`
-    args: list[tuple[str, str]]  # constructor keyword -> value expression
-    texts: list[tuple[str, str]]  # JSON key -> expression of a date-time's original JSON
-    dated: bool  # to_dict needs the original texts
+    reads: list[tuple[str, str]]  # local <- JSON key of every required field
+    missing: str  # the local holding the KeyError of a required key not there
+    parse_lines: list[str]  # from_dict body after the reads, before the object is made
+    args: list[tuple[str, str]]  # attribute -> value expression
+    texts: list[str]  # expressions of the date-times' original JSON (see `_rt.texts`)
     required: list[tuple[str, str]]  # JSON key -> to-JSON expression
     optional: list[tuple[str, str, str]]  # attribute, JSON key, to-JSON expression
 
@@ -123,47 +124,51 @@ def dataclass_class_view(name: str, obj: ObjectT, ctx: Context, style: ModelStyl
     fields = [(f, _field_name(f.key, attrs, style)) for f in obj.fields]
     local_of = {f.key: locals_.claim(attr if locals_.free(attr) else attr + "_")
                 for f, attr in fields}
+    missing = locals_.claim("missing")
     w = CodeWriter(ctx, locals_, level=2)
-    views, args, texts, required, optional = [], [], [], [], []
-    dated = False
+    views, reads, args, required, optional = [], [], [], [], []
+    texts: list[str] = []
     for f, attr in fields:
         em = ctx.emitter(f.type)
         src = local_of[f.key]
+        if f.required:
+            reads.append((src, f.key))
         args.append((attr, _parse_field(w, f, src)))
+        hint = None
         if em.dated:
-            dated = True
             # One date-time (or null): its parsed value beside its text, so
             # to_dict knows it unchanged by identity, without parsing again.
-            one = isinstance(em, DateTime) or isinstance(em, Nullable) and isinstance(
-                em.inner, DateTime)
-            texts.append((f.key, f"(obj.{attr}, {src})" if one else src))
-        hint = f"texts.get({literal(f.key)})" if em.dated else None
+            if isinstance(em, DateTime) or isinstance(em, Nullable) and isinstance(
+                    em.inner, DateTime):
+                hint = f"texts[{len(texts)}:{len(texts) + 2}]"
+                texts += [f"obj.{attr}", src]
+            else:
+                hint = f"texts[{len(texts)}]"
+                texts.append(src)
         ann = em.annotation() if f.required else f"{em.annotation()} | Unset"
         views.append(FieldView(attr, f.key, ann, _default(f, attr)))
         if f.required:
             required.append((f.key, em.to_json(f"self.{attr}", hint)))
         else:
             optional.append((attr, f.key, em.to_json(f"self.{attr}", hint)))
-    return ClassView(name, doc, views, w.lines(), args, texts, dated, required, optional)
+    return ClassView(name, doc, views, reads, missing, w.lines(), args, texts, required,
+                     optional)
 
 
 def _parse_field(w: CodeWriter, f: FieldT, src: str) -> str:
-    """Statements reading and checking one field into the local `src`; returns
-    the value expression. The local keeps the raw value of a date-time field
-    (its original text, for to_dict)."""
+    """Statements checking one field; returns the value expression. A required
+    field was read into the local `src` already (the class reads them all in one
+    `try:`, the cheapest way to read keys that are almost always there); an
+    optional one is read here. The local keeps the raw value of a date-time
+    field (its original text, for to_dict)."""
     em = w.ctx.emitter(f.type)
     path = JsonPath.of("path").step(path_step(f.key))
+    if f.required:
+        return em.parse(w, src, path)
     get = f"data.get({literal(f.key)}, _rt.UNSET)"
-    if em.inline and f.required:
-        return em.parse(w, f"{src} := {get}" if em.dated else get, path)
     body = w.sub()
     if isinstance(f.type, Unknown):
-        if f.required:
-            body.check(f"{src} is _rt.UNSET",
-                       f"raise _rt.error({path.code()}, \"JSON value\", {src})")
         expr = src
-    elif f.required:
-        expr = em.parse(body, src, path)
     else:
         guarded = w.child()
         expr = em.parse(guarded, src, path)
@@ -266,7 +271,7 @@ def struct_class_view(name: str, obj: ObjectT, ctx: Context, style: ModelStyle,
     if dropped:
         doc += ("\n\nDropped when decoding, as msgspec cannot name them: "
                 + ", ".join(json.dumps(k) for k in dropped) + ".")
-    return ClassView(name, doc, views, [], [], [], False, [], optional)
+    return ClassView(name, doc, views, [], "", [], [], [], [], optional)
 
 
 def _struct_key(key: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import enum
+import gc
 import inspect
 import json
 import logging
@@ -113,11 +114,36 @@ def error(path: str | None, expected: str, value: object) -> ParseError:
 def parse(routine: Callable[[Any, str | None], T], data: object, path: str = "$") -> T:
     """`routine(data)`, run first without JSON paths (`path=None`: a parse that
     succeeds builds none), and, when it fails, once more with them so that the
-    ParseError names where in the document the value was wrong."""
+    ParseError names where in the document the value was wrong.
+
+    The cyclic garbage collector is paused meanwhile. A parse makes a tree of
+    new objects and no reference cycle, yet every 700 new container objects the
+    collector would walk the young ones, and once enough have survived, the
+    whole heap: in a process holding much data that costs several times the
+    parse itself. The next collection examines the new objects as usual. The
+    collector is resumed only if it was on, and only by the parse that paused
+    it (so threads may parse at the same time)."""
+    if not gc.isenabled():
+        try:
+            return routine(data, None)
+        except ParseError:
+            return routine(data, path or "$")
+    gc.disable()
     try:
         return routine(data, None)
     except ParseError:
         return routine(data, path or "$")
+    finally:
+        gc.enable()
+
+
+def missing(path: str | None, exc: KeyError) -> ParseError:
+    """The ParseError of a required key a JSON object lacks (`exc`: the KeyError
+    that reading it raised)."""
+    key = str(exc.args[0])
+    step = "." + key if key.isidentifier() and key.isascii() else (
+        "[" + json.dumps(key, ensure_ascii=False) + "]")
+    return ParseError(("$" if path is None else path) + step, "a value", UNSET)
 
 
 def parse_datetime(value: object, path: str | None) -> datetime:
@@ -180,7 +206,7 @@ class Model:
 
     __slots__ = ("_extra", "_texts")
     _extra: dict[str, JsonValue]
-    _texts: dict[str, object]
+    _texts: tuple[object, ...]
     # The JSON keys of the fields, set by `model`.
     _KEYS: ClassVar[frozenset[str]] = frozenset()
 
@@ -224,10 +250,12 @@ def add_extra(obj: Model, out: dict[str, Any]) -> dict[str, JsonValue]:
     return out
 
 
-def texts(obj: Model) -> dict[str, object]:
-    """The original JSON of a model's date-time fields, by JSON key (for a field
-    that is one date-time: the pair of its parsed value and text)."""
-    return getattr(obj, "_texts", None) or {}
+def texts(obj: Model, size: int) -> tuple[object, ...]:
+    """The original JSON of a model's date-time fields, in the order of the
+    fields (a field that is one date-time takes two places: its parsed value,
+    then its text), or `size` Nones for a model not made by parsing."""
+    kept: tuple[object, ...] | None = getattr(obj, "_texts", None)
+    return kept if kept is not None and len(kept) == size else (None,) * size
 
 
 def to_json(value: object) -> Any:
@@ -1013,6 +1041,8 @@ def struct_decode(content: bytes | str, type_: Any) -> Any:
         import msgspec
 
         decoder = _DECODERS[type_] = msgspec.json.Decoder(type_)
+    paused = gc.isenabled()
+    gc.disable()  # as `parse` does, and for the same reason
     try:
         return decoder.decode(content)
     except RecursionError:
@@ -1022,16 +1052,24 @@ def struct_decode(content: bytes | str, type_: Any) -> Any:
             raise struct_error(str(exc), "$") from None
         text = content if isinstance(content, str) else _text(content, None)
         raise ParseError("$", "a JSON body", text[:100]) from None
+    finally:
+        if paused:
+            gc.enable()
 
 
 def struct_convert(data: object, type_: Any, path: str = "$") -> Any:
     """A parsed JSON value converted by msgspec to `type_` (errors under `path`)."""
     import msgspec
 
+    paused = gc.isenabled()
+    gc.disable()  # as `parse` does, and for the same reason
     try:
         return msgspec.convert(data, type=type_)
     except msgspec.ValidationError as exc:
         raise struct_error(str(exc), path) from None
+    finally:
+        if paused:
+            gc.enable()
 
 
 _MSGSPEC_KINDS: Final = {"str": "string", "int": "integer", "float": "number",
