@@ -153,3 +153,40 @@ def _request(name: str, path: str, body: Any) -> dict[str, Any]:
             "body": json.dumps(body, indent=2),
         }],
     }
+
+
+def one_keyset_collection(dest: Path, requests: int) -> int:
+    """`requests` requests in folders of 25 whose bodies share one outer key set
+    (commercetools' `{version, actions}` updates) around nested objects that differ
+    per request and sometimes conflict: the input for checking that pooling many
+    objects of one key set grows linearly. Returns the file size."""
+    folders: list[dict[str, Any]] = []
+    for start in range(0, requests, 25):
+        items = [_request(f"Update thing {i}", f"things{i}", _update_body(i))
+                 for i in range(start, min(start + 25, requests))]
+        folders.append({"name": f"Group {start // 25}", "item": items})
+    doc = {"info": {"name": "Synthetic one key set", "schema": SCHEMA}, "item": folders}
+    dest.write_text(json.dumps(doc, indent="\t"), "utf-8")
+    return dest.stat().st_size
+
+
+# One value of each JSON kind; `_kind(i)` cycles through them so that objects of
+# one key set disagree on a key's kind now and then (null agrees with any kind).
+_KINDS: tuple[Any, ...] = ("text", 7, True, None, 2.5, ["a"])
+
+
+def _update_body(i: int) -> dict[str, Any]:
+    """`{version, id, key, meta, actions}` (now and then with `dryRun` too, still
+    overlapping enough to pool): the actions' keys are the request's own most of
+    the time, shared and of varying kinds otherwise, with a nested object."""
+    if i % 4:
+        action: dict[str, Any] = {"action": f"set{i}", f"x{i}": _KINDS[i % 6],
+                                  f"y{i % 50}": _KINDS[i // 50 % 6]}
+    else:
+        action = {"action": "set", "a": _KINDS[i // 4 % 6], "b": 1, "c": "c", "d": None,
+                  "target": {"typeId": "thing", "id": _KINDS[i // 24 % 6]}}
+    body: dict[str, Any] = {"version": _KINDS[i % 5], "id": f"id{i}", "key": f"k{i}",
+                            "meta": {"by": "me", "at": i}, "actions": [action]}
+    if i % 7 == 0:
+        body["dryRun"] = True
+    return body

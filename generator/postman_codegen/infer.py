@@ -8,6 +8,7 @@ identical structures are one node (and so one generated class).
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -269,67 +270,155 @@ class _Unit:
     order: tuple[object, ...]
 
 
-def _compatible(a: _Unit, b: _Unit) -> bool:
-    shared = a.keys & b.keys
-    if a.keys != b.keys:
-        if len(shared) < POOL_MIN_SHARED_KEYS:
-            return False
-        if len(shared) / len(a.keys | b.keys) < POOL_MIN_OVERLAP:
-            return False
-    for k in shared:
-        (ka, ra), (kb, rb) = a.kinds[k], b.kinds[k]
-        if ka and kb and ka != kb:
-            return False
-        # Nested objects must be of one cluster too: pooling two parents pools
-        # their children, so parents of unrelated children stay apart.
-        if any(x is not None and y is not None and x != y for x, y in zip(ra, rb, strict=False)):
-            return False
-    return True
+def _fits(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether objects with key sets `a` and `b` may pool: equal sets, or sets
+    sharing POOL_MIN_SHARED_KEYS keys and POOL_MIN_OVERLAP of their union."""
+    if a == b:
+        return True
+    shared = len(a & b)
+    return shared >= POOL_MIN_SHARED_KEYS and shared / len(a | b) >= POOL_MIN_OVERLAP
 
 
-# What a unit says about one key: its JSON kinds (position -1) or the cluster of
-# the objects at one array depth (position 0, 1, ...), when it says anything.
-_Fact = tuple[str, int, object]
+# What a unit says about its keys: for a (key, position) its JSON kinds (position
+# -1, when not only null was seen) or the cluster of the objects at one array
+# depth (position 0, 1, ...; 0 is the key's own object), when there are some.
+# Two units of one cluster never say different things about one (key, position):
+# nested objects of one cluster too, since pooling two parents pools their children.
+_Place = tuple[str, int]
 
 
-def _facts(unit: _Unit) -> list[_Fact]:
-    out: list[_Fact] = []
+def _facts(unit: _Unit) -> dict[_Place, object]:
+    out: dict[_Place, object] = {}
     for k, (kinds, refs) in unit.kinds.items():
         if kinds:
-            out.append((k, -1, kinds))
-        out.extend((k, i, r) for i, r in enumerate(refs) if r is not None)
+            out[k, -1] = kinds
+        for i, r in enumerate(refs):
+            if r is not None:
+                out[k, i] = r
     return out
 
 
-class _Conflicts:
-    """Which clusters a unit cannot join because a unit of theirs says something
-    else about a key both have (another JSON kind, another cluster of nested
-    objects): `_compatible` would reject them, so they are skipped with set
-    operations instead of being compared unit by unit. Many units of one key set
-    that differ only in nested objects (commercetools' `{version, actions}`
-    bodies) would otherwise each be compared with every earlier cluster.
+class _Bucket:
+    """The clusters of one group that state facts at the same places (`places`),
+    with views that answer "which of them agree with these facts" in one lookup:
+    for the places a probe shares with the bucket (in sorted order), a view maps
+    the facts there to the clusters stating them, in cluster order."""
 
-    Within a cluster a key has at most one fact per position (its units are
-    pairwise compatible), so a cluster that stated (key, position) with another
-    value holds a unit that conflicts."""
+    __slots__ = ("cuts", "members", "places", "views")
 
-    def __init__(self) -> None:
-        self._stated: dict[tuple[str, int], set[int]] = {}
-        self._valued: dict[_Fact, set[int]] = {}
+    def __init__(self, places: frozenset[_Place]) -> None:
+        self.places = places
+        self.members: set[int] = set()
+        self.views: dict[tuple[_Place, ...], dict[tuple[object, ...], list[int]]] = {}
+        self.cuts: dict[frozenset[_Place], tuple[tuple[_Place, ...],
+                                                 dict[tuple[object, ...], list[int]]]] = {}
 
-    def add(self, cluster: int, facts: list[_Fact]) -> None:
-        for fact in facts:
-            self._stated.setdefault(fact[:2], set()).add(cluster)
-            self._valued.setdefault(fact, set()).add(cluster)
+    def agreeing(self, facts: dict[_Place, object], places: frozenset[_Place],
+                 stated: list[dict[_Place, object]]) -> list[int]:
+        """The member clusters that state nothing else than `facts` (at `places`)."""
+        cut = self.cuts.get(places)
+        if cut is None:
+            order = tuple(sorted(self.places & places))
+            view = self.views.get(order)
+            if view is None:
+                view = self.views[order] = {}
+                for c in sorted(self.members):
+                    view.setdefault(tuple([stated[c][p] for p in order]), []).append(c)
+            cut = self.cuts[places] = (order, view)
+        order, view = cut
+        return view.get(tuple([facts[p] for p in order]), [])
 
-    def without(self, candidates: list[int], facts: list[_Fact]) -> list[int]:
-        """`candidates` (in their order) less the clusters that conflict."""
-        blocked: set[int] = set()
-        for fact in facts:
-            stated = self._stated.get(fact[:2])
-            if stated:
-                blocked |= stated - self._valued.get(fact, set())
-        return [c for c in candidates if c not in blocked] if blocked else candidates
+    def put(self, c: int, stated: dict[_Place, object]) -> None:
+        self.members.add(c)
+        for order, view in self.views.items():
+            bisect.insort(view.setdefault(tuple([stated[p] for p in order]), []), c)
+
+    def drop(self, c: int, stated: dict[_Place, object]) -> None:
+        self.members.discard(c)
+        for order, view in self.views.items():
+            key = tuple([stated[p] for p in order])
+            clusters = view[key]
+            del clusters[bisect.bisect_left(clusters, c)]
+            if not clusters:
+                del view[key]
+
+
+class _Linkage:
+    """Complete-linkage clusters of units: a unit joins the first cluster (in order
+    of creation) each of whose units it fits, found without comparing it with
+    every unit of every cluster.
+
+    A unit fits another when their key sets `_fits` and they state nothing
+    different at a place both state (`_facts`). So a unit fits every unit of a
+    cluster when (1) its facts agree with the cluster's facts (the union of its
+    units' facts: they agree with one another), and (2) its key set `_fits` each
+    distinct key set of the cluster. Clusters are grouped by the key set of their
+    first unit (what the key index finds them by: only a cluster whose first unit
+    can reach POOL_MIN_OVERLAP is a candidate), and a group's clusters are
+    bucketed by the places they state, each bucket answering (1) with one lookup.
+    Many units of one key set that differ only in nested objects (commercetools'
+    `{version, actions}` bodies) so cost a few lookups each instead of a
+    comparison with every earlier cluster."""
+
+    def __init__(self, key_sets: list[frozenset[str]]) -> None:
+        self._index = KeyIndex(key_sets, POOL_MIN_OVERLAP)
+        self._group_of: dict[frozenset[str], int] = {}
+        self._groups: list[dict[frozenset[_Place], _Bucket]] = []
+        self._home: list[int] = []  # cluster -> group
+        self._stated: list[dict[_Place, object]] = []  # cluster -> its facts
+        self._places: list[frozenset[_Place]] = []  # cluster -> the places it states
+        self._keys: list[set[frozenset[str]]] = []  # cluster -> its units' key sets
+
+    def find(self, keys: frozenset[str], facts: dict[_Place, object]) -> int | None:
+        """The first cluster a unit with `keys` and `facts` fits entirely, if any."""
+        places = frozenset(facts)
+        best: int | None = None
+        for g in self._index.candidates(keys):
+            for bucket in self._groups[g].values():
+                for c in bucket.agreeing(facts, places, self._stated):
+                    if best is not None and c >= best:
+                        break
+                    if all(_fits(keys, other) for other in self._keys[c]):
+                        best = c
+                        break
+        return best
+
+    def new(self, keys: frozenset[str], facts: dict[_Place, object]) -> int:
+        """A new cluster of one unit; returns its number."""
+        g = self._group_of.get(keys)
+        if g is None:
+            g = self._group_of[keys] = len(self._groups)
+            self._groups.append({})
+            self._index.add(keys, g)
+        c = len(self._stated)
+        self._home.append(g)
+        self._stated.append(dict(facts))
+        self._places.append(frozenset(facts))
+        self._keys.append({keys})
+        self._bucket(c).put(c, facts)
+        return c
+
+    def join(self, c: int, keys: frozenset[str], facts: dict[_Place, object]) -> None:
+        """Add a unit that `find` gave `c` for."""
+        self._keys[c].add(keys)
+        stated = self._stated[c]
+        if any(p not in stated for p in facts):  # new places: another bucket
+            groups = self._groups[self._home[c]]
+            old = groups[self._places[c]]
+            old.drop(c, stated)
+            if not old.members:
+                del groups[self._places[c]]
+            stated.update(facts)
+            self._places[c] = frozenset(stated)
+            self._bucket(c).put(c, stated)
+
+    def _bucket(self, c: int) -> _Bucket:
+        groups = self._groups[self._home[c]]
+        places = self._places[c]
+        bucket = groups.get(places)
+        if bucket is None:
+            bucket = groups[places] = _Bucket(places)
+        return bucket
 
 
 class Pool:
@@ -374,11 +463,7 @@ class Pool:
         levels: dict[int, list[Shape]] = {}
         for s in objects:
             levels.setdefault(h(s), []).append(s)
-        clusters: list[list[_Unit]] = []
-        # Only a cluster whose first unit can reach POOL_MIN_OVERLAP is a candidate
-        # (equal key sets share their prefix too).
-        by_key = KeyIndex([frozenset(s.fields) for s in objects], POOL_MIN_OVERLAP)
-        conflicts = _Conflicts()
+        linkage = _Linkage([frozenset(s.fields) for s in objects])
         for level in sorted(levels):
             units: dict[tuple[object, ...], _Unit] = {}
             for s in levels[level]:
@@ -391,19 +476,15 @@ class Pool:
                     unit = units[order] = _Unit(frozenset(kinds), kinds, [], order)
                 unit.members.append(s)
             # Complete linkage: a unit joins the first cluster all of whose units
-            # it is compatible with.
+            # it fits.
             for unit in sorted(units.values(), key=lambda u: (-len(u.keys), u.order)):
                 facts = _facts(unit)
-                for c in conflicts.without(by_key.candidates(unit.keys), facts):
-                    if all(_compatible(unit, other) for other in clusters[c]):
-                        clusters[c].append(unit)
-                        break
-                else:
-                    c = len(clusters)
-                    clusters.append([unit])
+                c = linkage.find(unit.keys, facts)
+                if c is None:
+                    c = linkage.new(unit.keys, facts)
                     self._members.append([])
-                    by_key.add(unit.keys, c)
-                conflicts.add(c, facts)
+                else:
+                    linkage.join(c, unit.keys, facts)
                 for m in unit.members:
                     self._cluster[id(m)] = c
                     self._members[c].append(m)
