@@ -279,11 +279,12 @@ def _fits(a: frozenset[str], b: frozenset[str]) -> bool:
     return shared >= POOL_MIN_SHARED_KEYS and shared / len(a | b) >= POOL_MIN_OVERLAP
 
 
-# What a unit says about its keys: for a (key, position) its JSON kinds (position
-# -1, when not only null was seen) or the cluster of the objects at one array
-# depth (position 0, 1, ...; 0 is the key's own object), when there are some.
-# Two units of one cluster never say different things about one (key, position):
-# nested objects of one cluster too, since pooling two parents pools their children.
+# What a unit says about its keys, by place (key, position): at position -1 the
+# key's JSON kinds (unless only null was seen), at 0, 1, ... the cluster of the
+# objects at that array depth (0: the key's own value), where there are objects.
+# Units pool only if they say the same at every place both speak of: nested
+# objects must be of one cluster too, since pooling two parents pools their
+# children, so parents of unrelated children stay apart.
 _Place = tuple[str, int]
 
 
