@@ -156,14 +156,14 @@ def _request(name: str, path: str, body: Any) -> dict[str, Any]:
 
 
 def one_keyset_collection(dest: Path, requests: int) -> int:
-    """`requests` requests in folders of 25 whose bodies share one outer key set
-    (commercetools' `{version, actions}` updates) around nested objects that differ
-    per request and sometimes conflict: the input for checking that pooling many
-    objects of one key set grows linearly. Returns the file size."""
+    """`requests` POST requests in folders of 25 whose request bodies share one
+    outer key set (commercetools' `{version, actions}` updates) around nested
+    objects that differ per request and sometimes conflict: the input for
+    checking that pooling many objects of one key set grows linearly (request
+    bodies pool without merging by request name first). Returns the file size."""
     folders: list[dict[str, Any]] = []
     for start in range(0, requests, 25):
-        items = [_request(f"Update thing {i}", f"things{i}", _update_body(i))
-                 for i in range(start, min(start + 25, requests))]
+        items = [_update_request(i) for i in range(start, min(start + 25, requests))]
         folders.append({"name": f"Group {start // 25}", "item": items})
     doc = {"info": {"name": "Synthetic one key set", "schema": SCHEMA}, "item": folders}
     dest.write_text(json.dumps(doc, indent="\t"), "utf-8")
@@ -190,3 +190,12 @@ def _update_body(i: int) -> dict[str, Any]:
     if i % 7 == 0:
         body["dryRun"] = True
     return body
+
+
+def _update_request(i: int) -> dict[str, Any]:
+    item = _request(f"Update thing {i}", f"things{i}", {"id": f"id{i}", "version": i + 1})
+    item["request"]["method"] = "POST"
+    item["request"]["header"] = [{"key": "Content-Type", "value": "application/json"}]
+    item["request"]["body"] = {"mode": "raw", "raw": json.dumps(_update_body(i), indent=2),
+                               "options": {"raw": {"language": "json"}}}
+    return item
