@@ -1,5 +1,5 @@
-"""Pooling's cluster search (`infer._Linkage`: facts looked up per bucket, key sets
-checked per distinct set) forms exactly the clusters of plain complete linkage,
+"""Pooling's cluster search (`infer._Linkage`: facts matched by set operations per
+group of clusters, key sets checked per distinct set) forms exactly the clusters of plain complete linkage,
 which compares a unit with every unit of every earlier cluster, and does work
 that grows with the units, not with units x clusters."""
 
@@ -165,10 +165,10 @@ def update_bodies(n: int) -> list[Shape]:
 def test_bodies_of_one_key_set_cost_a_few_lookups_each(
     n: int, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Each unit asks each bucket of its key set's group once and checks key sets
+    """Each unit asks each candidate group once and checks key sets
     against one cluster at most: ~n lookups and ~n checks, not ~n^2 / 2."""
     calls = {"agreeing": 0, "fits": 0}
-    agreeing, fits = infer._Bucket.agreeing, infer._fits
+    agreeing, fits = infer._Group.agreeing, infer._fits
 
     def count_agreeing(self: Any, *args: Any) -> list[int]:
         calls["agreeing"] += 1
@@ -180,7 +180,7 @@ def test_bodies_of_one_key_set_cost_a_few_lookups_each(
         fit: bool = fits(a, b)
         return fit
 
-    monkeypatch.setattr(infer._Bucket, "agreeing", count_agreeing)
+    monkeypatch.setattr(infer._Group, "agreeing", count_agreeing)
     monkeypatch.setattr(infer, "_fits", count_fits)
     pool = Pool(update_bodies(n))
     assert len(pool._members) == 2 * n  # each action its own cluster, so each body too

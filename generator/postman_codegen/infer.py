@@ -8,7 +8,7 @@ identical structures are one node (and so one generated class).
 
 from __future__ import annotations
 
-import bisect
+import heapq
 import json
 import math
 import re
@@ -299,49 +299,65 @@ def _facts(unit: _Unit) -> dict[_Place, object]:
     return out
 
 
-class _Bucket:
-    """The clusters of one group that state facts at the same places (`places`),
-    with views that answer "which of them agree with these facts" in one lookup:
-    for the places a probe shares with the bucket (in sorted order), a view maps
-    the facts there to the clusters stating them, in cluster order."""
+class _Group:
+    """The clusters whose first unit had one key set, and what they state, indexed
+    so that the clusters agreeing with a unit's facts come out of set operations
+    on the few clusters that may agree, not on all of them."""
 
-    __slots__ = ("cuts", "members", "places", "views")
+    __slots__ = ("members", "stated", "unstated", "valued")
 
-    def __init__(self, places: frozenset[_Place]) -> None:
-        self.places = places
+    def __init__(self) -> None:
         self.members: set[int] = set()
-        self.views: dict[tuple[_Place, ...], dict[tuple[object, ...], list[int]]] = {}
-        self.cuts: dict[frozenset[_Place], tuple[tuple[_Place, ...],
-                                                 dict[tuple[object, ...], list[int]]]] = {}
+        self.stated: dict[_Place, set[int]] = {}  # place -> the members stating it
+        self.unstated: dict[_Place, set[int]] = {}  # place -> the other members
+        self.valued: dict[tuple[_Place, object], set[int]] = {}  # (place, fact) -> members
 
-    def agreeing(self, facts: dict[_Place, object], places: frozenset[_Place],
-                 stated: list[dict[_Place, object]]) -> list[int]:
-        """The member clusters that state nothing else than `facts` (at `places`)."""
-        cut = self.cuts.get(places)
-        if cut is None:
-            order = tuple(sorted(self.places & places))
-            view = self.views.get(order)
-            if view is None:
-                view = self.views[order] = {}
-                for c in sorted(self.members):
-                    view.setdefault(tuple([stated[c][p] for p in order]), []).append(c)
-            cut = self.cuts[places] = (order, view)
-        order, view = cut
-        return view.get(tuple([facts[p] for p in order]), [])
+    def agreeing(self, facts: dict[_Place, object]) -> set[int]:
+        """The members that state nothing other than `facts` at a place both state.
 
-    def put(self, c: int, stated: dict[_Place, object]) -> None:
+        A member agrees on a place when it states the same fact there or states
+        nothing there; starting from the place where the fewest do, each other
+        place only narrows that set, so the work follows the agreeing clusters."""
+        start: tuple[_Place, object] | None = None
+        fewest = len(self.members) + 1
+        for fact in facts.items():
+            unstated = self.unstated.get(fact[0])
+            if unstated is not None:
+                size = len(unstated) + len(self.valued.get(fact, ()))
+                if size < fewest:
+                    start, fewest = fact, size
+        if start is None:
+            return set(self.members)
+        out = self.unstated[start[0]] | self.valued.get(start, set())
+        for fact in facts.items():
+            stated = self.stated.get(fact[0])
+            if stated is None or fact == start:
+                continue
+            if not out:
+                break
+            out = (out & self.valued.get(fact, set())) | (out - stated)
+        return out
+
+    def admit(self, c: int, facts: dict[_Place, object]) -> None:
+        """A new member `c` stating `facts`."""
+        for place, unstated in self.unstated.items():
+            if place not in facts:
+                unstated.add(c)
         self.members.add(c)
-        for order, view in self.views.items():
-            bisect.insort(view.setdefault(tuple([stated[p] for p in order]), []), c)
+        self.state(c, facts)
 
-    def drop(self, c: int, stated: dict[_Place, object]) -> None:
-        self.members.discard(c)
-        for order, view in self.views.items():
-            key = tuple([stated[p] for p in order])
-            clusters = view[key]
-            del clusters[bisect.bisect_left(clusters, c)]
-            if not clusters:
-                del view[key]
+    def state(self, c: int, facts: dict[_Place, object]) -> None:
+        """Member `c` states `facts` too (the same as before where it stated
+        something: its units agree)."""
+        for fact in facts.items():
+            place = fact[0]
+            stated = self.stated.get(place)
+            if stated is None:
+                stated = self.stated[place] = set()
+                self.unstated[place] = self.members - {c}
+            stated.add(c)
+            self.unstated[place].discard(c)
+            self.valued.setdefault(fact, set()).add(c)
 
 
 class _Linkage:
@@ -354,34 +370,32 @@ class _Linkage:
     cluster when (1) its facts agree with the cluster's facts (the union of its
     units' facts: they agree with one another), and (2) its key set `_fits` each
     distinct key set of the cluster. Clusters are grouped by the key set of their
-    first unit (what the key index finds them by: only a cluster whose first unit
-    can reach POOL_MIN_OVERLAP is a candidate), and a group's clusters are
-    bucketed by the places they state, each bucket answering (1) with one lookup.
-    Many units of one key set that differ only in nested objects (commercetools'
-    `{version, actions}` bodies) so cost a few lookups each instead of a
-    comparison with every earlier cluster."""
+    first unit, which is what the key index finds them by (only a cluster whose
+    first unit can reach POOL_MIN_OVERLAP is a candidate), and each group answers
+    (1) with set operations. Many units of one key set that differ only in nested
+    objects (commercetools' `{version, actions}` bodies) so cost a few small set
+    operations each instead of a comparison with every earlier cluster."""
 
     def __init__(self, key_sets: list[frozenset[str]]) -> None:
         self._index = KeyIndex(key_sets, POOL_MIN_OVERLAP)
         self._group_of: dict[frozenset[str], int] = {}
-        self._groups: list[dict[frozenset[_Place], _Bucket]] = []
-        self._home: list[int] = []  # cluster -> group
-        self._stated: list[dict[_Place, object]] = []  # cluster -> its facts
-        self._places: list[frozenset[_Place]] = []  # cluster -> the places it states
+        self._groups: list[_Group] = []
+        self._home: list[_Group] = []  # cluster -> its group
         self._keys: list[set[frozenset[str]]] = []  # cluster -> its units' key sets
 
     def find(self, keys: frozenset[str], facts: dict[_Place, object]) -> int | None:
         """The first cluster a unit with `keys` and `facts` fits entirely, if any."""
-        places = frozenset(facts)
         best: int | None = None
         for g in self._index.candidates(keys):
-            for bucket in self._groups[g].values():
-                for c in bucket.agreeing(facts, places, self._stated):
-                    if best is not None and c >= best:
-                        break
-                    if all(_fits(keys, other) for other in self._keys[c]):
-                        best = c
-                        break
+            agreeing = list(self._groups[g].agreeing(facts))
+            heapq.heapify(agreeing)  # in cluster order, without sorting them all
+            while agreeing:
+                c = heapq.heappop(agreeing)
+                if best is not None and c >= best:
+                    break
+                if all(_fits(keys, other) for other in self._keys[c]):
+                    best = c
+                    break
         return best
 
     def new(self, keys: frozenset[str], facts: dict[_Place, object]) -> int:
@@ -389,37 +403,18 @@ class _Linkage:
         g = self._group_of.get(keys)
         if g is None:
             g = self._group_of[keys] = len(self._groups)
-            self._groups.append({})
+            self._groups.append(_Group())
             self._index.add(keys, g)
-        c = len(self._stated)
-        self._home.append(g)
-        self._stated.append(dict(facts))
-        self._places.append(frozenset(facts))
+        c = len(self._keys)
+        self._home.append(self._groups[g])
         self._keys.append({keys})
-        self._bucket(c).put(c, facts)
+        self._home[c].admit(c, facts)
         return c
 
     def join(self, c: int, keys: frozenset[str], facts: dict[_Place, object]) -> None:
         """Add a unit that `find` gave `c` for."""
         self._keys[c].add(keys)
-        stated = self._stated[c]
-        if any(p not in stated for p in facts):  # new places: another bucket
-            groups = self._groups[self._home[c]]
-            old = groups[self._places[c]]
-            old.drop(c, stated)
-            if not old.members:
-                del groups[self._places[c]]
-            stated.update(facts)
-            self._places[c] = frozenset(stated)
-            self._bucket(c).put(c, stated)
-
-    def _bucket(self, c: int) -> _Bucket:
-        groups = self._groups[self._home[c]]
-        places = self._places[c]
-        bucket = groups.get(places)
-        if bucket is None:
-            bucket = groups[places] = _Bucket(places)
-        return bucket
+        self._home[c].state(c, facts)
 
 
 class Pool:
