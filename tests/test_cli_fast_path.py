@@ -134,8 +134,8 @@ def test_a_compile_failure_is_exit_2_naming_the_file(
     """Stands in for code `ast.parse` accepts and CPython refuses (21 nested blocks)."""
     real = postman_codegen.cli._render
 
-    def broken(pkg: Any, templates: Any) -> dict[str, str]:
-        files = real(pkg, templates)
+    def broken(pkg: Any, templates: Any, sink: Any = None) -> dict[str, str]:
+        files = real(pkg, templates, sink)
         files["models.py"] += "\n" + "".join(
             " " * i + f"for x{i} in y:\n" for i in range(25)) + " " * 25 + "pass\n"
         return files

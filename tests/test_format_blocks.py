@@ -202,3 +202,67 @@ def test_parallel_vetting_gives_the_same_bytes_as_the_sequential_path(
     assert ready and set(ready) <= {b.key for b in blocks}
     parallel = output.build_tree(tmp_path / "b", files, {}, jobs=2)
     assert parallel == sequential
+
+
+def test_files_rendered_in_pieces_are_the_files_rendered_whole(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from postman_codegen import render
+    from postman_codegen.plan import Package
+
+    cfg = Config.load((str(ROOT / "collections"),), str(ROOT / "unused-output"), None)
+    packages: list[Package] = plan_all(cfg, sorted((ROOT / "collections").glob("*.json")),
+                                       render=False).packages
+    monkeypatch.setattr(render, "PIECE", 500)  # many pieces per file
+    for pkg in packages:
+        whole = render.render_package(pkg)
+        pieces: dict[str, list[str]] = {}
+
+        def sink(rel: str, piece: str, pieces: dict[str, list[str]] = pieces) -> None:
+            pieces.setdefault(rel, []).append(piece)
+
+        streamed = render.render_package(pkg, sink=sink)
+        assert streamed == whole
+        assert set(pieces) == {"models.py", "client.py"}
+        for rel, parts in pieces.items():
+            assert len(parts) >= 3 and "".join(parts) == whole[rel]
+            # Each piece but the first starts a top-level statement.
+            assert all(p[:1] not in " \t\n" for p in parts[1:])
+
+
+def test_piece_ends_skip_triple_quoted_strings() -> None:
+    from postman_codegen.render import _piece_end
+
+    text = 'x = 1\n\n\ndef f():\n    """Doc.\n\n\nclass NotCode:\n    """\n'
+    assert text[_piece_end(text):].startswith("def f()")
+    assert _piece_end('"""Doc.\n\n\nclass A:\n') == 0
+    assert _piece_end("x = 1\n\n\n    y\n") == 0
+
+
+def test_blocks_vetted_while_rendering_give_the_same_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postman_codegen import output, render
+
+    files = rendered(ROOT / "collections")
+    sequential = output.build_tree(tmp_path / "a", files, {}, jobs=1)
+    monkeypatch.setattr(output, "VET_PARALLEL", 0)
+    monkeypatch.setattr(output, "VET_CHUNK", 2_000)
+    monkeypatch.setattr(render, "PIECE", 3_000)
+    offered: list[str] = []
+    with output.EarlyVet(2, lambda rel: rel.endswith("models.py")) as early:
+        for rel, text in files.items():
+            parts, done = [], 0
+            while done < len(text):  # pieces cut as the renderer cuts them
+                rest = text[done:]
+                cut = render._piece_end(rest[:render.PIECE]) or len(rest)
+                parts.append(rest[:cut])
+                done += cut
+            for piece in parts:
+                early.offer(rel, piece)
+            offered += [rel] * (early.wants(rel) and rel.endswith(".py"))
+        ready = early.results()
+    assert offered and ready
+    models = [b for rel in files if rel.endswith("models.py")
+              for b in split(files[rel], output.black_salt(), precise=False) or ()]
+    assert set(ready) <= {b.key for b in models}  # only the files it wants
+    assert len(ready) > len(models) // 2
+    assert output.build_tree(tmp_path / "b", files, {}, jobs=2, early=ready) == sequential

@@ -8,6 +8,7 @@ and exit at about the cost of starting Python.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import os
 import re
@@ -35,6 +36,7 @@ from .errors import (
 from .output import (
     LOCK_NAME,
     Changes,
+    EarlyVet,
     Lock,
     build_tree,
     clean_stale,
@@ -156,8 +158,9 @@ def _collections(cfg: Config) -> list[Path]:
 
 
 def plan_all(cfg: Config, files: list[Path], progress: Progress | None = None,
-             render: bool = True) -> Result:
-    """Load and plan every collection (and render it unless `render` is false)."""
+             render: bool = True, early: EarlyVet | None = None) -> Result:
+    """Load and plan every collection (and render it unless `render` is false;
+    `early` vets large files' blocks while they are rendered)."""
     from .collection import load, load_environment
     from .plan import package_name, plan
 
@@ -198,8 +201,9 @@ def plan_all(cfg: Config, files: list[Path], progress: Progress | None = None,
                 # Rendering leaves reference cycles (Jinja's contexts and macros)
                 # holding the template views: one full pass at the end frees them
                 # all, before the next collection's plan freezes them for good.
+                sink = None if early is None else functools.partial(_offer, early, unique)
                 with collector_off(gc.collect):
-                    texts = _render(pkg, cfg.templates)
+                    texts = _render(pkg, cfg.templates, sink)
                 for rel, text in texts.items():
                     _encodable(text, path, f"{unique}/{rel}")
                     rendered[f"{unique}/{rel}"] = text
@@ -217,13 +221,18 @@ def generate_all(cfg: Config, progress: bool = False) -> Result:
     return plan_all(cfg, _collections(cfg), Progress(progress))
 
 
-def _render(pkg: Package, templates: Path | None) -> dict[str, str]:
+def _offer(early: EarlyVet, package: str, rel: str, piece: str) -> None:
+    early.offer(f"{package}/{rel}", piece)
+
+
+def _render(pkg: Package, templates: Path | None,
+            sink: Callable[[str, str], None] | None = None) -> dict[str, str]:
     import jinja2
 
     from .render import render_package
 
     try:
-        return render_package(pkg, templates)
+        return render_package(pkg, templates, sink)
     except jinja2.TemplateError as exc:
         raise _template_error(exc, templates) from exc
 
@@ -397,11 +406,18 @@ def _run(cfg: Config, check: bool, verbose: bool, quiet: bool, jobs: int,
         return 0
 
     progress = Progress(enabled=not quiet)
+    same_black = old.header.get("black") == header.get("black")
+
+    def wants(rel: str) -> bool:  # no blocks on disk to reuse
+        return not (same_black and old.files.get(rel, {}).get("blocks"))
+
     try:
-        result = plan_all(cfg, files, progress)
-        header["stats"] = _stats_rows(result.packages)
-        progress.phase("formatting", 1)
-        tree = build_tree(out, result.files, header, jobs=jobs, progress=progress.update)
+        with EarlyVet(jobs, wants) as early:
+            result = plan_all(cfg, files, progress, early=early)
+            header["stats"] = _stats_rows(result.packages)
+            progress.phase("formatting", 1)
+            tree = build_tree(out, result.files, header, jobs=jobs, progress=progress.update,
+                              early=early.results())
     finally:
         progress.close()
     if not quiet:

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Self
 
 from . import __version__
 from .blackform import settled
@@ -383,6 +383,7 @@ def build_tree(
     header: dict[str, object],
     jobs: int = 1,
     progress: Progress | None = None,
+    early: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """Final bytes of every owned file (lock included).
 
@@ -392,7 +393,8 @@ def build_tree(
     blocks not found in the file on disk (fmt.py). The bytes, the lock's
     included, never depend on which path ran: every Python file's entry records
     its blocks (`[]` when formatted whole), and an entry without that record
-    (an older lock) is formatted again."""
+    (an older lock) is formatted again. `early`: blocks already vetted while the
+    files were being rendered (`EarlyVet`), by key, as the cache on disk is."""
     old = Lock.read(out_dir)
     new = Lock(header=header)
     same_black = old.header.get("black") == header.get("black")
@@ -418,7 +420,8 @@ def build_tree(
         if shipped is not None:
             result[rel], blocks[rel] = shipped.encode("utf-8"), []
             continue
-        pending.append((rel, text, _old_blocks(out_dir, rel, entry) if same_black else {}))
+        cache = _old_blocks(out_dir, rel, entry) if same_black else {}
+        pending.append((rel, text, {**early, **cache} if early else cache))
     vetted = _vet_parallel(pending, jobs)
     to_format: list[FormatJob] = []
     for rel, text, cache in pending:
@@ -509,6 +512,80 @@ def _vet_chunk(job: tuple[str, list[tuple[str, str]]]) -> dict[str, str] | None:
     if rest:
         out.update(_format_chunk(rest))
     return out
+
+
+class EarlyVet:
+    """Vets the blocks of large Python files while the rest is still rendered.
+
+    A cold run of a large collection spent about as long rendering (one core)
+    as vetting afterwards (compile, `settled` and black on two): the renderer
+    hands each finished piece of a file to `offer` (render.py cuts pieces at
+    top-level statements), and worker processes vet the piece's blocks
+    (`_vet_chunk`) while the main process renders the next one. The results
+    are a cache by block key, as the blocks on disk are: a block whose key is
+    not in it (a piece that split differently, or did not compile alone) is
+    simply vetted later by `build_tree`, so the bytes never depend on this.
+
+    Only files with no blocks on disk to reuse are taken (`wants`); the
+    workers start once `VET_PARALLEL` characters of Python are offered, so
+    small collections never pay for them.
+    """
+
+    def __init__(self, jobs: int, wants: Callable[[str], bool]) -> None:
+        self.jobs = jobs
+        self.wants = wants
+        self._queued: list[tuple[str, list[tuple[str, str]]]] = []
+        self._size = 0  # characters offered
+        self._pool: Any = None
+        self._futures: list[Any] = []
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def offer(self, rel: str, piece: str) -> None:
+        """Blocks of a finished piece of the Python file `rel`, to vet."""
+        if self.jobs <= 1 or not self.wants(rel):
+            return
+        blocks = split(piece, black_salt(), precise=False)
+        if not blocks:
+            return
+        chunk: list[tuple[str, str]] = []
+        size = 0
+        for b in blocks:
+            if size > VET_CHUNK:
+                self._queue(rel, chunk)
+                chunk, size = [], 0
+            chunk.append((b.key, b.text))
+            size += len(b.text)
+        self._queue(rel, chunk)
+        self._size += len(piece)
+        if self._pool is None and self._size >= VET_PARALLEL:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+        if self._pool is not None:
+            self._futures += [self._pool.submit(_vet_chunk, job) for job in self._queued]
+            self._queued.clear()
+
+    def _queue(self, rel: str, chunk: list[tuple[str, str]]) -> None:
+        if chunk:
+            self._queued.append((rel, chunk))
+
+    def results(self) -> dict[str, str]:
+        """Formatted text of every block vetted, by key (waits for the workers)."""
+        out: dict[str, str] = {}
+        for future in self._futures:
+            got = future.result()
+            if got is not None:
+                out.update(got)
+        self._futures.clear()
+        self.__exit__()
+        return out
 
 
 def settled_blocks(blocks: list[Block] | None, cache: Mapping[str, str]) -> dict[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,12 @@ from .render_client import curl, describe_names, method_view
 from .render_models import model_views, style_for, uses_datetime
 
 RUNTIME_FILE = Path(__file__).resolve().parent / "runtime.py"
+
+# Receives each finished piece of a Python file while it is rendered (the
+# package-relative path, the piece's final text): output.EarlyVet.
+Sink = Callable[[str, str], None]
+# A Python file is handed to a sink in pieces of about this many characters.
+PIECE = 250_000
 
 
 def templates_dir() -> Path:
@@ -119,8 +126,55 @@ def settings_doc(pkg: Package) -> str:
     return "Base URLs and shared settings.\n\nArgs:\n" + "\n".join("    " + x for x in lines)
 
 
-def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str, str]:
-    """Source text of every file of the package, keyed by relative path."""
+def _streamed(template: jinja2.Template, ctx: dict[str, Any], rel: str,
+              sink: Sink | None) -> str:
+    """`fold(template.render(ctx))`, handing each finished piece to `sink` while
+    the rest is rendered. A piece ends where a top-level statement starts after
+    two blank lines, outside any triple-quoted string (fold works line by line
+    and keeps only that state), so the pieces folded one by one join into the
+    text folded whole."""
+    if sink is None:
+        return fold(template.render(ctx))
+    done: list[str] = []
+    buffer: list[str] = []
+    size, due = 0, PIECE
+    for part in template.generate(ctx):
+        buffer.append(part)
+        size += len(part)
+        if size < due:
+            continue
+        text = "".join(buffer)
+        cut = _piece_end(text)
+        if cut:
+            done.append(fold(text[:cut]))
+            sink(rel, done[-1])
+            text = text[cut:]
+        buffer, size = [text], len(text)
+        due = size + PIECE
+    done.append(fold("".join(buffer)))
+    sink(rel, done[-1])
+    return "".join(done)
+
+
+def _piece_end(text: str) -> int:
+    """Where the last top-level statement that follows two blank lines starts,
+    outside a triple-quoted string (an even number of triple quotes before it,
+    counted as fold counts them); 0 if nowhere."""
+    before = text.count('"""') + text.count("'''")  # triple quotes in text[:at]
+    at = len(text)
+    while (found := text.rfind("\n\n\n", 0, at)) > 0:
+        start = found + 3
+        before -= text.count('"""', start, at) + text.count("'''", start, at)
+        if start < len(text) and text[start] not in " \t\n" and before % 2 == 0:
+            return start
+        at = found  # the text between holds no quote
+    return 0
+
+
+def render_package(pkg: Package, user_templates: Path | None = None,
+                   sink: Sink | None = None) -> dict[str, str]:
+    """Source text of every file of the package, keyed by relative path; `sink`
+    sees the large Python files piece by piece as they are rendered."""
     env = _environment(user_templates)
     names = {obj.uid: name for name, obj in pkg.classes}
     for r in pkg.adapters:
@@ -171,8 +225,8 @@ def render_package(pkg: Package, user_templates: Path | None = None) -> dict[str
     }
     files = {
         "_runtime.py": runtime_source(),
-        "models.py": fold(env.get_template(style.template).render(ctx)),
-        "client.py": fold(env.get_template("client.py.jinja").render(ctx)),
+        "models.py": _streamed(env.get_template(style.template), ctx, "models.py", sink),
+        "client.py": _streamed(env.get_template("client.py.jinja"), ctx, "client.py", sink),
         "__init__.py": fold(env.get_template("__init__.py.jinja").render(ctx)),
         "py.typed": "",
         "README.md": env.get_template("README.md.jinja").render(ctx),
