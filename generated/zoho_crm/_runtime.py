@@ -128,18 +128,15 @@ def parse(routine: Callable[[Any, str | None], T], data: object, path: str = "$"
     parse itself. The next collection examines the new objects as usual. The
     collector is resumed only if it was on, and only by the parse that paused
     it (so threads may parse at the same time)."""
-    if not gc.isenabled():
-        try:
-            return routine(data, None)
-        except ParseError:
-            return routine(data, path or "$")
+    paused = gc.isenabled()
     gc.disable()
     try:
         return routine(data, None)
     except ParseError:
         return routine(data, path or "$")
     finally:
-        gc.enable()
+        if paused:
+            gc.enable()
 
 
 def missing(path: str | None, exc: KeyError) -> ParseError:
