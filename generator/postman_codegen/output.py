@@ -467,17 +467,7 @@ def _vet_parallel(pending: list[tuple[str, str, dict[str, str]]],
             todo[rel] = (text, blocks)
     if sum(len(text) for text, _ in todo.values()) < VET_PARALLEL:
         return {}
-    chunks: list[tuple[str, list[tuple[str, str]]]] = []
-    for rel, (_, blocks) in todo.items():
-        chunk: list[tuple[str, str]] = []
-        size = 0
-        for b in blocks:
-            if size > VET_CHUNK:
-                chunks.append((rel, chunk))
-                chunk, size = [], 0
-            chunk.append((b.key, b.text))
-            size += len(b.text)
-        chunks.append((rel, chunk))
+    chunks = [job for rel, (_, blocks) in todo.items() for job in _vet_jobs(rel, blocks)]
     from concurrent.futures import ProcessPoolExecutor
 
     ok: dict[str, bool] = dict.fromkeys(todo, True)
@@ -491,7 +481,27 @@ def _vet_parallel(pending: list[tuple[str, str, dict[str, str]]],
     return {rel: (todo[rel][1], ready[rel]) for rel in todo if ok[rel]}
 
 
-def _vet_chunk(job: tuple[str, list[tuple[str, str]]]) -> dict[str, str] | None:
+# One vetting job: a file's path (for compile errors) and (key, text) of its blocks.
+VetJob = tuple[str, list[tuple[str, str]]]
+
+
+def _vet_jobs(rel: str, blocks: list[Block]) -> list[VetJob]:
+    """The blocks of a file in jobs of about `VET_CHUNK` characters each."""
+    jobs: list[VetJob] = []
+    chunk: list[tuple[str, str]] = []
+    size = 0
+    for b in blocks:
+        if size > VET_CHUNK:
+            jobs.append((rel, chunk))
+            chunk, size = [], 0
+        chunk.append((b.key, b.text))
+        size += len(b.text)
+    if chunk:
+        jobs.append((rel, chunk))
+    return jobs
+
+
+def _vet_chunk(job: VetJob) -> dict[str, str] | None:
     """The formatted text of each block of a chunk (in a worker process): a settled
     block as it is, any other as black formats it alone (left out if black refuses
     it: `format_split` then formats its file whole); None when a block does not
@@ -534,7 +544,7 @@ class EarlyVet:
     def __init__(self, jobs: int, wants: Callable[[str], bool]) -> None:
         self.jobs = jobs
         self.wants = wants
-        self._queued: list[tuple[str, list[tuple[str, str]]]] = []
+        self._queued: list[VetJob] = []
         self._size = 0  # characters offered
         self._pool: Any = None
         self._futures: list[Any] = []
@@ -554,15 +564,7 @@ class EarlyVet:
         blocks = split(piece, black_salt(), precise=False)
         if not blocks:
             return
-        chunk: list[tuple[str, str]] = []
-        size = 0
-        for b in blocks:
-            if size > VET_CHUNK:
-                self._queue(rel, chunk)
-                chunk, size = [], 0
-            chunk.append((b.key, b.text))
-            size += len(b.text)
-        self._queue(rel, chunk)
+        self._queued += _vet_jobs(rel, blocks)
         self._size += len(piece)
         if self._pool is None and self._size >= VET_PARALLEL:
             from concurrent.futures import ProcessPoolExecutor
@@ -571,10 +573,6 @@ class EarlyVet:
         if self._pool is not None:
             self._futures += [self._pool.submit(_vet_chunk, job) for job in self._queued]
             self._queued.clear()
-
-    def _queue(self, rel: str, chunk: list[tuple[str, str]]) -> None:
-        if chunk:
-            self._queued.append((rel, chunk))
 
     def results(self) -> dict[str, str]:
         """Formatted text of every block vetted, by key (waits for the workers)."""
