@@ -28,6 +28,9 @@ POOL_MIN_SHARED_KEYS = 4
 # A string field is a date-time only when every sample is one and either two
 # distinct samples were seen or the key reads like a date (`created_at`, `date`).
 DATETIME_MIN_DISTINCT = 2
+# The date-time samples of a place that saw none: one shared value, since most
+# places never see a date-time and an empty set costs 216 bytes per place.
+_NO_DATES: frozenset[str] = frozenset()
 
 # OpenAPI-to-Postman exports write the schema type instead of a value.
 PLACEHOLDERS = {
@@ -104,7 +107,7 @@ class Shape:
         self.arrs = 0
         self.items: Shape | None = None
         self.deep = False
-        self.dvals: set[str] = set()  # up to DATETIME_MIN_DISTINCT date-time samples
+        self.dvals = _NO_DATES  # distinct date-time samples, counted up to DATETIME_MIN_DISTINCT
 
     def observe(self, value: object, depth: int = 0) -> None:
         """Add one sample."""
@@ -126,7 +129,7 @@ class Shape:
                 if hint is None and is_datetime(value):
                     self.dates += 1
                     if len(self.dvals) < DATETIME_MIN_DISTINCT:
-                        self.dvals.add(value)
+                        self.dvals = self.dvals | {value}
             elif hint == "int":
                 self.ints += 1
             elif hint == "float":
@@ -163,8 +166,8 @@ class Shape:
         self.floats += other.floats
         self.strs += other.strs
         self.dates += other.dates
-        if len(self.dvals) < DATETIME_MIN_DISTINCT:
-            self.dvals |= other.dvals
+        if other.dvals and len(self.dvals) < DATETIME_MIN_DISTINCT:
+            self.dvals = self.dvals | other.dvals
         self.deep |= other.deep
         self.arrs += other.arrs
         if other.items is not None:
@@ -504,8 +507,8 @@ class Pool:
             out.floats += s.floats
             out.strs += s.strs
             out.dates += s.dates
-            if len(out.dvals) < DATETIME_MIN_DISTINCT:
-                out.dvals |= s.dvals
+            if s.dvals and len(out.dvals) < DATETIME_MIN_DISTINCT:
+                out.dvals = out.dvals | s.dvals
             out.deep |= s.deep
             out.arrs += s.arrs
         items = [s.items for s in originals if s.items is not None]

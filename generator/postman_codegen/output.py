@@ -26,10 +26,10 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from . import __version__
 from .blackform import settled
@@ -346,13 +346,15 @@ def stale_reasons(out_dir: Path, lock: Lock, header: Mapping[str, object]) -> li
 
 
 def check_compiles(rel: str, text: str, cache: Mapping[str, str] | None = None,
+                   vetted: Container[str] = (),
                    ) -> list[Block] | None:
     """Every generated Python file must compile (`ast.parse` misses limits such as
     CPython's 20 statically nested blocks). A failure is the generator's bug.
 
     Returns the file's top-level blocks (fmt.split), or None when it must be
-    formatted whole. Only the blocks not in `cache` are compiled (the run that
-    made the others compiled them; compiling is per statement, and `split`
+    formatted whole. Only the blocks not in `cache` or `vetted` are compiled
+    (the run that made them, or a vetting worker, compiled them; compiling is
+    per statement, and `split`
     refuses what only whole-file compilation checks, such as a late future
     import). A block that does not compile alone means the textual split was
     wrong: the whole file is compiled instead, and formatted whole."""
@@ -362,7 +364,7 @@ def check_compiles(rel: str, text: str, cache: Mapping[str, str] | None = None,
             continue
         try:
             for block in blocks or ():
-                if not cache or block.key not in cache:
+                if (not cache or block.key not in cache) and block.key not in vetted:
                     compile(block.text, rel, "exec", dont_inherit=True)
             return blocks
         except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -383,7 +385,7 @@ def build_tree(
     header: dict[str, object],
     jobs: int = 1,
     progress: Progress | None = None,
-    early: Mapping[str, str] | None = None,
+    early: Vetted | None = None,
 ) -> dict[str, bytes]:
     """Final bytes of every owned file (lock included).
 
@@ -394,7 +396,8 @@ def build_tree(
     included, never depend on which path ran: every Python file's entry records
     its blocks (`[]` when formatted whole), and an entry without that record
     (an older lock) is formatted again. `early`: blocks already vetted while the
-    files were being rendered (`EarlyVet`), by key, as the cache on disk is."""
+    files were being rendered (`EarlyVet`)."""
+    settled_early = early.settled if early else frozenset()
     old = Lock.read(out_dir)
     new = Lock(header=header)
     same_black = old.header.get("black") == header.get("black")
@@ -421,16 +424,17 @@ def build_tree(
             result[rel], blocks[rel] = shipped.encode("utf-8"), []
             continue
         cache = _old_blocks(out_dir, rel, entry) if same_black else {}
-        pending.append((rel, text, {**early, **cache} if early else cache))
-    vetted = _vet_parallel(pending, jobs)
+        pending.append((rel, text, {**early.formatted, **cache} if early else cache))
+    # Files vetted while rendering are not vetted again in parallel.
+    vetted = {} if settled_early else _vet_parallel(pending, jobs)
     to_format: list[FormatJob] = []
     for rel, text, cache in pending:
         parts: list[Block] | None
         if rel in vetted:
             parts, ready = vetted[rel]
         else:
-            parts = check_compiles(rel, text, cache)
-            ready = settled_blocks(parts, cache)
+            parts = check_compiles(rel, text, cache, settled_early)
+            ready = settled_blocks(parts, cache, settled_early)
         to_format.append((rel, text, parts, {**cache, **ready}))
     for rel, formatted in _format_all(to_format, jobs, progress):
         result[rel], blocks[rel] = formatted.text.encode("utf-8"), formatted.blocks
@@ -477,7 +481,9 @@ def _vet_parallel(pending: list[tuple[str, str, dict[str, str]]],
             if got is None:
                 ok[rel] = False
             else:
-                ready[rel].update(got)
+                ready[rel].update(got.formatted)
+                ready[rel].update((b.key, b.text) for b in todo[rel][1]
+                                  if b.key in got.settled)
     return {rel: (todo[rel][1], ready[rel]) for rel in todo if ok[rel]}
 
 
@@ -501,27 +507,35 @@ def _vet_jobs(rel: str, blocks: list[Block]) -> list[VetJob]:
     return jobs
 
 
-def _vet_chunk(job: VetJob) -> dict[str, str] | None:
-    """The formatted text of each block of a chunk (in a worker process): a settled
-    block as it is, any other as black formats it alone (left out if black refuses
-    it: `format_split` then formats its file whole); None when a block does not
-    compile alone."""
+class Vetted(NamedTuple):
+    """Blocks vetted by worker processes: compiled, and either settled (black
+    leaves them as they are; only their keys come back, since the main process
+    holds their text) or formatted by black alone (a block black refuses alone
+    is in neither: `format_split` then formats its file whole)."""
+
+    settled: set[str]
+    formatted: dict[str, str]
+
+
+def _vet_chunk(job: VetJob) -> Vetted | None:
+    """The blocks of a chunk vetted (in a worker process); None when a block does
+    not compile alone."""
     rel, chunk = job
     try:
         for _, text in chunk:
             compile(text, rel, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    out: dict[str, str] = {}
+    done = Vetted(set(), {})
     rest: list[tuple[str, str]] = []
     for key, text in chunk:
         if settled(text):
-            out[key] = text
+            done.settled.add(key)
         else:
             rest.append((key, text))
     if rest:
-        out.update(_format_chunk(rest))
-    return out
+        done.formatted.update(_format_chunk(rest))
+    return done
 
 
 class EarlyVet:
@@ -574,24 +588,27 @@ class EarlyVet:
             self._futures += [self._pool.submit(_vet_chunk, job) for job in self._queued]
             self._queued.clear()
 
-    def results(self) -> dict[str, str]:
-        """Formatted text of every block vetted, by key (waits for the workers)."""
-        out: dict[str, str] = {}
+    def results(self) -> Vetted:
+        """Every block vetted (waits for the workers)."""
+        out = Vetted(set(), {})
         for future in self._futures:
             got = future.result()
             if got is not None:
-                out.update(got)
+                out.settled.update(got.settled)
+                out.formatted.update(got.formatted)
         self._futures.clear()
         self.__exit__()
         return out
 
 
-def settled_blocks(blocks: list[Block] | None, cache: Mapping[str, str]) -> dict[str, str]:
+def settled_blocks(blocks: list[Block] | None, cache: Mapping[str, str],
+                   known: Container[str] = ()) -> dict[str, str]:
     """The blocks (not already in `cache`) black would leave as they are, each as
     its own formatted text: the renderer writes black's form, and
     blackform.settled vouches for it (held to black by tests), so black runs
-    only on the rest."""
-    return {b.key: b.text for b in blocks or () if b.key not in cache and settled(b.text)}
+    only on the rest. `known`: keys a vetting worker found settled already."""
+    return {b.key: b.text for b in blocks or ()
+            if b.key not in cache and (b.key in known or settled(b.text))}
 
 
 # The runtime module as black formats it, shipped with the generator: its first

@@ -176,6 +176,9 @@ def render_package(pkg: Package, user_templates: Path | None = None,
     """Source text of every file of the package, keyed by relative path; `sink`
     sees the large Python files piece by piece as they are rendered."""
     env = _environment(user_templates)
+    # The OpenAPI document (a tree as large as the package) is built and dropped
+    # before the views of every class and method exist: the two never coexist.
+    openapi = openapi_dumps(openapi_document(pkg))
     names = {obj.uid: name for name, obj in pkg.classes}
     for r in pkg.adapters:
         names.setdefault(r.node.uid, r.name)
@@ -230,7 +233,7 @@ def render_package(pkg: Package, user_templates: Path | None = None,
         "__init__.py": fold(env.get_template("__init__.py.jinja").render(ctx)),
         "py.typed": "",
         "README.md": env.get_template("README.md.jinja").render(ctx),
-        "openapi.json": openapi_dumps(openapi_document(pkg)),
+        "openapi.json": openapi,
     }
     # output.build_tree compiles each Python file whose rendered text changed.
     return files
