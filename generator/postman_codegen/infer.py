@@ -246,20 +246,19 @@ class KeyIndex:
 # -- pooling across a collection ---------------------------------------------
 
 
+_KIND_NAMES = ("bool", "number", "str", "array", "object")
+_KIND_SETS: dict[tuple[bool, ...], frozenset[str]] = {}  # one shared set per combination
+
+
 def _kinds(shape: Shape) -> frozenset[str]:
     """The JSON kinds seen at a place, null left out (null fits any kind)."""
-    out = set()
-    if shape.bools:
-        out.add("bool")
-    if shape.ints or shape.floats:
-        out.add("number")
-    if shape.strs:
-        out.add("str")
-    if shape.arrs:
-        out.add("array")
-    if shape.objs:
-        out.add("object")
-    return frozenset(out)
+    seen = (shape.bools > 0, shape.ints > 0 or shape.floats > 0, shape.strs > 0,
+            shape.arrs > 0, shape.objs > 0)
+    out = _KIND_SETS.get(seen)
+    if out is None:
+        out = _KIND_SETS[seen] = frozenset(k for k, on in zip(_KIND_NAMES, seen, strict=True)
+                                           if on)
+    return out
 
 
 @dataclass(slots=True)
@@ -307,13 +306,17 @@ class _Group:
     so that the clusters agreeing with a unit's facts come out of set operations
     on the few clusters that may agree, not on all of them."""
 
-    __slots__ = ("members", "stated", "unstated", "valued")
+    __slots__ = ("alone", "members", "stated", "unstated", "valued")
 
     def __init__(self) -> None:
         self.members: set[int] = set()
         self.stated: dict[_Place, set[int]] = {}  # place -> the members stating it
         self.unstated: dict[_Place, set[int]] = {}  # place -> the other members
         self.valued: dict[tuple[_Place, object], set[int]] = {}  # (place, fact) -> members
+        # While the group has one member: what it states, not indexed. Most groups
+        # never get a second (a key set seen once), and the index costs three
+        # sets per place.
+        self.alone: dict[_Place, object] | None = None
 
     def agreeing(self, facts: dict[_Place, object]) -> set[int]:
         """The members that state nothing other than `facts` at a place both state.
@@ -321,6 +324,10 @@ class _Group:
         A member agrees on a place when it states the same fact there or states
         nothing there; starting from the place where the fewest do, each other
         place only narrows that set, so the work follows the agreeing clusters."""
+        alone = self.alone
+        if alone is not None:
+            agrees = all(alone.get(place, fact) == fact for place, fact in facts.items())
+            return set(self.members) if agrees else set()
         start: tuple[_Place, object] | None = None
         fewest = len(self.members) + 1
         for fact in facts.items():
@@ -343,6 +350,13 @@ class _Group:
 
     def admit(self, c: int, facts: dict[_Place, object]) -> None:
         """A new member `c` stating `facts`."""
+        if not self.members:
+            self.members.add(c)
+            self.alone = dict(facts)
+            return
+        if self.alone is not None:  # a second member: index the first
+            first, self.alone = self.alone, None
+            self.state(next(iter(self.members)), first)
         for place, unstated in self.unstated.items():
             if place not in facts:
                 unstated.add(c)
@@ -352,6 +366,9 @@ class _Group:
     def state(self, c: int, facts: dict[_Place, object]) -> None:
         """Member `c` states `facts` too (the same as before where it stated
         something: its units agree)."""
+        if self.alone is not None:
+            self.alone.update(facts)
+            return
         for fact in facts.items():
             place = fact[0]
             stated = self.stated.get(place)
@@ -536,8 +553,12 @@ class Pool:
         pooled = self._pooled.get(c)
         if pooled is None:
             self._busy.add(c)  # an object nested in its own kind is not pooled again
-            pooled = self._pooled[c] = self._object(c, self._members[c])
+            pooled = self._object(c, self._members[c])
             self._busy.discard(c)
+            # A cluster of one object is asked for once, from that object's place:
+            # keeping it would keep a copy of every unpooled object alive.
+            if len(self._members[c]) > 1:
+                self._pooled[c] = pooled
         return pooled
 
     def _object(self, c: int | None, members: list[Shape]) -> Shape:

@@ -170,6 +170,7 @@ class Typer:
                           if _object_only(shape)], MERGE_MIN_OVERLAP)
         flat: list[tuple[str, Shape, list[tuple[Method, Root]]]] = []
         by_base: dict[str, list[int]] = {}
+        own: set[int] = set()  # entries whose shape is a merged copy
         for m, which, shape in self._pending:
             root = m.response if which == "ok" else m.error
             assert root is not None
@@ -181,10 +182,13 @@ class Typer:
                                and key_overlap(shape, flat[i][1]) >= MERGE_MIN_OVERLAP), None)
             if target is None:
                 by_base.setdefault(base, []).append(len(flat))
-                flat.append((base, shape.copy(), [(m, root)]))
+                flat.append((base, shape, [(m, root)]))
                 if _object_only(shape):
                     index.add(frozenset(shape.fields), len(flat) - 1)
             else:
+                if target not in own:  # copied on the first merge: the example's is kept
+                    own.add(target)
+                    flat[target] = (base, flat[target][1].copy(), flat[target][2])
                 flat[target][1].merge(shape)
                 flat[target][2].append((m, root))
                 index.add(frozenset(flat[target][1].fields), target)
