@@ -321,3 +321,55 @@ def test_decoding_pauses_the_collector_as_the_dataclass_style_does() -> None:
     finally:
         gc.callbacks.remove(count)
         (gc.enable if was else gc.disable)()
+
+
+class _Item(msgspec.Struct):
+    n: int
+    when: str = msgspec.field(name="odd key")
+
+
+class _Doc(msgspec.Struct):
+    items: list[_Item] = msgspec.field(name="café")
+    by_id: dict[str, _Item] = msgspec.field(name="by.id")
+    plain: dict[str, int] = {}
+
+
+@pytest.mark.parametrize(("body", "path", "expected", "actual"), [
+    # a wrong kind under an odd and a non-ASCII key: the keys as the dataclass style spells them
+    ({"café": [{"n": 1, "odd key": "x"}, {"n": 2, "odd key": 3}], "by.id": {}},
+     '$["café"][1]["odd key"]', "string", "integer"),
+    # a map's key is named, not msgspec's `[...]`: the first value of the wrong kind
+    ({"café": [], "by.id": {"a": {"n": 1, "odd key": ""}, "b.c": {"n": "2", "odd key": ""}}},
+     '$["by.id"]["b.c"].n', "integer", "string"),
+    ({"café": [], "by.id": {}, "plain": {"x": 1, "y": None}}, "$.plain.y", "integer", "null"),
+    # a missing key of a map's value, under a key that holds a dot
+    ({"café": [], "by.id": {"k": {"n": 1, "odd key": ""}, "é": {"n": 1}}},
+     '$["by.id"]["é"]["odd key"]', "a value", "nothing (key missing)"),
+    ({"by.id": {}}, '$["café"]', "a value", "nothing (key missing)"),
+])
+def test_msgspec_errors_spell_paths_as_the_dataclass_style(
+        body: dict[str, Any], path: str, expected: str, actual: str) -> None:
+    from postman_codegen import runtime as rt
+
+    for parse in (lambda: rt.struct_decode(json.dumps(body), _Doc),
+                  lambda: rt.struct_decode(json.dumps(body).encode(), _Doc),
+                  lambda: rt.struct_convert(body, _Doc)):
+        with pytest.raises(rt.ParseError) as err:
+            parse()
+        assert (err.value.path, err.value.expected, err.value.actual) == (path, expected, actual)
+        assert str(err.value) == f"{path}: expected {expected}, got {actual}"
+    with pytest.raises(rt.ParseError) as err:
+        rt.struct_convert(body, _Doc, "$.data[0]")
+    assert err.value.path == "$.data[0]" + path[1:]
+
+
+def test_msgspec_error_paths_without_the_data_keep_msgspec_s_words() -> None:
+    from postman_codegen import runtime as rt
+
+    # msgspec stops at the first wrong value; the rest of the text is not JSON
+    text = '{"café": [{"n": "1", "odd key": ""}], "by.id": {} trailing'
+    with pytest.raises(rt.ParseError) as err:
+        rt.struct_decode(text, _Doc)
+    assert err.value.path == "$.café[0].n"
+    error = rt.struct_error("Invalid value - at `$.by.id[...]`", "$", {"by.id": {"a": 1}})
+    assert str(error) == "$.by.id[...]: Invalid value"  # no kind to tell which key
