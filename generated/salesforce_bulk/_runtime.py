@@ -142,13 +142,16 @@ def parse(routine: Callable[[Any, str | None], T], data: object, path: str = "$"
 def missing(path: str | None, exc: KeyError) -> ParseError:
     """The ParseError of a required key a JSON object lacks (`exc`: the KeyError
     that reading it raised)."""
-    key = str(exc.args[0])
-    step = (
-        "." + key
-        if key.isidentifier() and key.isascii()
-        else ("[" + json.dumps(key, ensure_ascii=False) + "]")
+    return ParseError(
+        ("$" if path is None else path) + step(str(exc.args[0])), "a value", UNSET
     )
-    return ParseError(("$" if path is None else path) + step, "a value", UNSET)
+
+
+def step(key: str) -> str:
+    """The JSON path step to an object's key: `.name`, or `["odd key"]`."""
+    if key.isidentifier() and key.isascii():
+        return "." + key
+    return "[" + json.dumps(key, ensure_ascii=False) + "]"
 
 
 def parse_datetime(value: object, path: str | None) -> datetime:
@@ -1196,7 +1199,11 @@ def struct_decode(content: bytes | str, type_: Any) -> Any:
         raise _too_deep() from None
     except ValueError as exc:  # msgspec's DecodeError, or its ValidationError
         if type(exc).__name__ == "ValidationError":
-            raise struct_error(str(exc), "$") from None
+            try:
+                data = json.loads(content)
+            except ValueError:  # msgspec stopped before the document's own error
+                data = UNSET
+            raise struct_error(str(exc), "$", data) from None
         text = content if isinstance(content, str) else _text(content, None)
         raise ParseError("$", "a JSON body", text[:100]) from None
     finally:
@@ -1213,36 +1220,51 @@ def struct_convert(data: object, type_: Any, path: str = "$") -> Any:
     try:
         return msgspec.convert(data, type=type_)
     except msgspec.ValidationError as exc:
-        raise struct_error(str(exc), path) from None
+        raise struct_error(str(exc), path, data) from None
     finally:
         if paused:
             gc.enable()
 
 
+# msgspec's names of JSON kinds, as `kind` names them.
 _MSGSPEC_KINDS: Final = {
     "str": "string",
     "int": "integer",
     "float": "number",
     "bool": "boolean",
+    "null": "null",
+    "array": "array",
+    "object": "object",
 }
 
 
-def struct_error(message: str, path: str) -> ParseError:
+def struct_error(message: str, path: str, data: object = UNSET) -> ParseError:
     """msgspec's "Expected `int`, got `str` - at `$.a[0].b`" as a ParseError:
-    `path` + `.a[0].b: expected integer, got string`, in this runtime's words."""
+    `path` + `.a[0].b: expected integer, got string`, in this runtime's words.
+
+    msgspec writes an odd key as it is (`$.a.odd key`) and a map's key as
+    `[...]`; with the `data` that failed, the path is spelled as the dataclass
+    style spells it (`$.a["odd key"]`) and names the map's key, found by
+    walking the data to a value of the kind msgspec reported."""
     text, sep, where = message.rpartition(" - at `")
-    text, at = (text, path + where[1:-1]) if sep else (message, path)
+    text, tail = (text, where[1:-1]) if sep else (message, "")
     expected, actual = text, ""
+    fits: Callable[[object], bool] | None = None
+    key: str | None = None
     if text.startswith("Expected `") and "`, got `" in text:
         expected, _, actual = text[len("Expected `") : -1].partition("`, got `")
+        if actual in _MSGSPEC_KINDS:
+            fits = _of_kind(_MSGSPEC_KINDS[actual])
     elif text.startswith("Object missing required field `"):
         key = text[len("Object missing required field `") : -1]
-        at += (
-            "." + key
-            if key.isidentifier() and key.isascii()
-            else f"[{json.dumps(key)}]"
-        )
+        fits = _lacking(key)
         expected, actual = "a value", kind(UNSET)
+    if data is not UNSET and (fits is not None or "[...]" not in tail):
+        try:
+            tail = _spelled(data, tail, fits or (lambda v: True)) or tail
+        except RecursionError:
+            pass
+    at = path + tail + ("" if key is None else step(key))
     words = " | ".join(_MSGSPEC_KINDS.get(w, w) for w in expected.split(" | "))
     error = ParseError(at, words if actual else expected, None)
     error.actual = _MSGSPEC_KINDS.get(actual, actual)
@@ -1254,6 +1276,41 @@ def struct_error(message: str, path: str) -> ParseError:
         ),
     )
     return error
+
+
+def _of_kind(name: str) -> Callable[[object], bool]:
+    return lambda value: kind(value) == name
+
+
+def _lacking(key: str) -> Callable[[object], bool]:
+    return lambda value: type(value) is dict and key not in value
+
+
+def _spelled(value: object, tail: str, fits: Callable[[object], bool]) -> str | None:
+    """msgspec's path `tail` below `value`, spelled with `step`: None unless the
+    data leads, through it, to a value that `fits`."""
+    if not tail:
+        return "" if fits(value) else None
+    if tail.startswith("[...]") and type(value) is dict:
+        for k, v in value.items():
+            rest = _spelled(v, tail[5:], fits)
+            if rest is not None:
+                return step(k) + rest
+    elif tail[0] == "[" and type(value) is list:
+        close = tail.find("]")
+        index = tail[1:close]
+        if index.isdigit() and int(index) < len(value):
+            rest = _spelled(value[int(index)], tail[close + 1 :], fits)
+            if rest is not None:
+                return tail[: close + 1] + rest
+    elif tail[0] == "." and type(value) is dict:
+        for k in sorted(value, key=len, reverse=True):  # `a.b` before `a`
+            end = len(k) + 1
+            if tail.startswith(k, 1) and tail[end : end + 1] in ("", ".", "["):
+                rest = _spelled(value[k], tail[end:], fits)
+                if rest is not None:
+                    return step(k) + rest
+    return None
 
 
 def extra(obj: Model) -> dict[str, JsonValue]:
