@@ -406,10 +406,8 @@ def _run(cfg: Config, check: bool, verbose: bool, quiet: bool, jobs: int,
         return 0
 
     progress = Progress(enabled=not quiet)
-    same_black = old.header.get("black") == header.get("black")
-
     def wants(rel: str) -> bool:  # no blocks on disk to reuse
-        return not (same_black and old.files.get(rel, {}).get("blocks"))
+        return not old.reusable_blocks(rel, header)
 
     try:
         with EarlyVet(jobs, wants) as early:

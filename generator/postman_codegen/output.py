@@ -184,8 +184,6 @@ def _format_one(item: FormatJob,
 def _old_blocks(out_dir: Path, rel: str, entry: Mapping[str, Any]) -> dict[str, str]:
     """Formatted blocks of the file an earlier run wrote, when it is intact (a file
     edited by hand is not trusted)."""
-    if not entry.get("blocks"):
-        return {}
     data = _intact(out_dir, rel, entry)
     if data is None:
         return {}
@@ -215,6 +213,13 @@ class Lock:
             if isinstance(k, str) and isinstance(v, dict) and _safe_relpath(k)
         }
         return cls(clean, {k: v for k, v in data.items() if k != "files"})
+
+    def reusable_blocks(self, rel: str, header: Mapping[str, object]) -> bool:
+        """Whether the run that wrote this lock recorded the formatted blocks of
+        `rel` with the black of `header`: blocks a new run may reuse from disk
+        (if the file is intact) instead of vetting and formatting them again."""
+        return (self.header.get("black") == header.get("black")
+                and bool(self.files.get(rel, {}).get("blocks")))
 
     def render(self) -> str:
         body = dict(self.header)
@@ -423,7 +428,7 @@ def build_tree(
         if shipped is not None:
             result[rel], blocks[rel] = shipped.encode("utf-8"), []
             continue
-        cache = _old_blocks(out_dir, rel, entry) if same_black else {}
+        cache = _old_blocks(out_dir, rel, entry) if old.reusable_blocks(rel, header) else {}
         pending.append((rel, text, {**early.formatted, **cache} if early else cache))
     # Files vetted while rendering are not vetted again in parallel.
     vetted = {} if settled_early else _vet_parallel(pending, jobs)
