@@ -149,6 +149,47 @@ def test_check_names_a_generated_file_edited_by_hand(project: Path) -> None:
     assert "collection changed" not in result.stderr
 
 
+def _crlf(folder: Path) -> dict[str, bytes]:
+    """Every file of `folder` with CRLF line ends, as a Windows checkout with git's
+    `core.autocrlf` writes them; returns the new bytes."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    return tree(folder)
+
+
+def test_crlf_line_ends_from_a_checkout_are_no_drift(project: Path) -> None:
+    crlf = _crlf(project / "clients")
+    assert all(b"\r\n" in data for data in crlf.values() if data)
+    result = run_cli("check")
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.stderr
+    result = run_cli("generate", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert tree(project / "clients") == crlf  # nothing rewritten
+    # Inputs changed but no output would: the full path sees no drift either.
+    edit(project / "apis" / SHOP.name,
+         lambda d: d["info"].update({"_postman_id": "5f0c-changed"}))
+    result = run_cli("check")
+    assert result.exit_code == 0, result.output
+    assert "edited by hand" not in result.stderr
+
+
+def test_an_edit_to_a_crlf_file_is_still_drift_and_its_diff_is_the_edit(project: Path) -> None:
+    _crlf(project / "clients")
+    models = project / "clients" / "shop" / "models.py"
+    models.write_bytes(models.read_bytes() + b"# my change\r\n")
+    result = run_cli("check")
+    assert result.exit_code == 1
+    assert "edited by hand: shop/models.py" in result.stderr
+    changed = [n for n in result.stdout.splitlines()
+               if n[:1] in "+-" and not n.startswith(("---", "+++"))]
+    assert changed == ["-# my change"]
+    assert run_cli("generate", "-q").exit_code == 0
+    assert b"# my change" not in models.read_bytes()
+    assert run_cli("check", "-q").exit_code == 0
+
+
 def test_check_says_the_generator_or_formatter_version_changed(project: Path) -> None:
     lock_path = project / "clients" / LOCK_NAME
     lock = json.loads(lock_path.read_text())

@@ -292,13 +292,23 @@ DECIDING = ("generator", "black", "templates", "options", "inputs")
 
 
 def disk_sha(out_dir: Path, rel: str) -> str | None:
-    target = out_dir / rel
+    data = _owned_bytes(out_dir / rel)
+    return None if data is None else sha(data)
+
+
+def _owned_bytes(target: Path) -> bytes | None:
+    """A generated file's bytes as the generator wrote them: None when it is not a
+    regular file. Line ends read as `\n`: the generator writes no carriage return
+    (a CR in a collection's text is escaped or dropped), so CRLF ends come from
+    a checkout (git's `core.autocrlf` on Windows) or an editor, not from an
+    edit, and a drift check must not fail on them."""
     try:
         if target.is_symlink() or not target.is_file():
             return None
-        return sha(target.read_bytes())
+        data = target.read_bytes()
     except OSError:
         return None
+    return data.replace(b"\r\n", b"\n") if b"\r\n" in data else data
 
 
 def edited_files(out_dir: Path, lock: Lock) -> list[str]:
@@ -645,14 +655,8 @@ def write_runtime_formatted() -> None:
 
 def _intact(out_dir: Path, rel: str, entry: Mapping[str, Any]) -> bytes | None:
     """The bytes of an owned file, if they are what the lock recorded."""
-    target = out_dir / rel
-    try:
-        if target.is_symlink() or not target.is_file():
-            return None
-        data = target.read_bytes()
-    except OSError:
-        return None
-    return data if sha(data) == entry.get("formatted") else None
+    data = _owned_bytes(out_dir / rel)
+    return data if data is not None and sha(data) == entry.get("formatted") else None
 
 
 def _format_all(
@@ -779,11 +783,7 @@ def compare(out_dir: Path, files: Mapping[str, bytes]) -> Changes:
     unchanged = 0
     for rel, data in files.items():
         target = out_dir / rel
-        try:
-            disk = target.read_bytes() if target.is_file() and not target.is_symlink() else None
-        except OSError:
-            disk = None
-        if disk == data:
+        if _owned_bytes(target) == data:  # the same, or only its line ends differ
             unchanged += 1
             continue
         if (target.exists() or target.is_symlink()) and rel not in old.files and rel != LOCK_NAME:
