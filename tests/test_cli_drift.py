@@ -10,7 +10,7 @@ import pytest
 
 import postman_codegen.cli
 from conftest import Trees
-from helpers import copy_tree, run_cli
+from helpers import copy_tree, generate, run_cli
 from postman_codegen.output import LOCK_NAME
 
 FIXTURES = Path(__file__).parent / "fixtures" / "output"
@@ -173,6 +173,41 @@ def test_crlf_line_ends_from_a_checkout_are_no_drift(project: Path) -> None:
     result = run_cli("check")
     assert result.exit_code == 0, result.output
     assert "edited by hand" not in result.stderr
+
+
+def test_no_generated_file_holds_a_carriage_return(tmp_path: Path) -> None:
+    """What lets `check` read CRLF as LF: carriage returns in every text of a
+    collection (names, descriptions, keys, values, bodies) never reach the output."""
+    cr = "line1\r\nline2\rline3"
+    doc = {
+        "info": {"name": "CR\r\ntest", "description": cr,
+                 "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "variable": [{"key": "base\r", "value": "https://api.example.com\r\n"}],
+        "item": [{"name": "Folder\r\nA", "description": cr, "item": [{
+            "name": "Get\r\nthing",
+            "request": {
+                "method": "POST", "description": cr,
+                "header": [{"key": "X-H\r", "value": "v\r\nw", "description": cr}],
+                "body": {"mode": "raw", "raw": '{"a": "b\\r\\n"}\r\n',
+                         "options": {"raw": {"language": "json"}}},
+                "url": {"raw": "{{base}}/things/:id?q=1\r", "host": ["{{base}}"],
+                        "path": ["things", ":id"],
+                        "query": [{"key": "q\r", "value": "1\r\n", "description": cr}],
+                        "variable": [{"key": "id", "value": "7", "description": cr}]},
+            },
+            "response": [{
+                "name": "ok\r\n", "code": 200, "status": "OK",
+                "header": [{"key": "Content-Type", "value": "application/json"}],
+                "body": '{\r\n  "k\\r": "v\\r\\n",\r\n  "odd\\r\\nkey": 1\r\n}',
+            }],
+        }]}],
+    }
+    source = tmp_path / "cr.postman_collection.json"
+    source.write_text(json.dumps(doc))
+    generate(source, tmp_path / "out")
+    written = tree(tmp_path / "out")
+    assert len(written) > 5
+    assert [rel for rel, data in written.items() if b"\r" in data] == []
 
 
 def test_an_edit_to_a_crlf_file_is_still_drift_and_its_diff_is_the_edit(project: Path) -> None:
