@@ -371,5 +371,9 @@ def test_msgspec_error_paths_without_the_data_keep_msgspec_s_words() -> None:
     with pytest.raises(rt.ParseError) as err:
         rt.struct_decode(text, _Doc)
     assert err.value.path == "$.café[0].n"
+    deep = '{"café": [{"n": "1", "odd key": ""}], "by.id": {}, "x": ' + "[" * 100_000
+    with pytest.raises(rt.ParseError) as err:  # json.loads would go too deep
+        rt.struct_decode(deep, _Doc)
+    assert err.value.path == "$.café[0].n"
     error = rt.struct_error("Invalid value - at `$.by.id[...]`", "$", {"by.id": {"a": 1}})
     assert str(error) == "$.by.id[...]: Invalid value"  # no kind to tell which key
