@@ -1201,7 +1201,7 @@ def struct_decode(content: bytes | str, type_: Any) -> Any:
         if type(exc).__name__ == "ValidationError":
             try:
                 data = json.loads(content)
-            except ValueError:  # msgspec stopped before the document's own error
+            except (ValueError, RecursionError):  # msgspec stopped before it got there
                 data = UNSET
             raise struct_error(str(exc), "$", data) from None
         text = content if isinstance(content, str) else _text(content, None)
